@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("keyprojects.web.urls")),
+    path("projects/", include("keyprojects.projects.urls")),
+    path("api/", include("keyprojects.api.urls")),
+]

@@ -1,0 +1,116 @@
+"""Fixed personas: a district with its programme office, leader, unit users and auditor,
+and an outsider from another district."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from keyprojects.organisations.choices import JurisdictionLevel, Role, UnitKind
+from keyprojects.organisations.models import Jurisdiction, Unit, User
+from keyprojects.projects.models import Project
+
+from .factories import JurisdictionFactory, ProjectFactory, UnitFactory, UserFactory
+
+PASSWORD = "pass-for-tests-1"
+
+
+@dataclass
+class World:
+    city: Jurisdiction
+    district: Jurisdiction
+    other_district: Jurisdiction
+    owner: Unit
+    responsible: Unit
+    bystander_unit: Unit
+    office: User
+    leader: User
+    owner_user: User
+    responsible_user: User
+    bystander_user: User
+    auditor: User
+    outsider: User
+    project: Project
+    other_project: Project
+    foreign_project: Project
+
+    def personas(self) -> dict[str, User]:
+        return {
+            "office": self.office,
+            "leader": self.leader,
+            "owner_user": self.owner_user,
+            "responsible_user": self.responsible_user,
+            "bystander_user": self.bystander_user,
+            "auditor": self.auditor,
+            "outsider": self.outsider,
+        }
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    city = JurisdictionFactory(name="重庆市", code="500000", level=JurisdictionLevel.CITY)
+    district = JurisdictionFactory(name="渝中区", code="500103", parent=city)
+    other = JurisdictionFactory(name="江北区", code="500105", parent=city)
+    owner = UnitFactory(jurisdiction=district, name="区城投公司", kind=UnitKind.STATE_COMPANY)
+    responsible = UnitFactory(
+        jurisdiction=district, name="区住房城市建委", kind=UnitKind.DEPARTMENT
+    )
+    bystander = UnitFactory(jurisdiction=district, name="区城管局", kind=UnitKind.DEPARTMENT)
+    other_unit = UnitFactory(jurisdiction=other, name="江北区城投公司")
+
+    def person(
+        username: str, role: str, jurisdiction: Jurisdiction, unit: Unit | None = None
+    ) -> User:
+        return UserFactory(username=username, role=role, jurisdiction=jurisdiction, unit=unit)
+
+    return World(
+        city=city,
+        district=district,
+        other_district=other,
+        owner=owner,
+        responsible=responsible,
+        bystander_unit=bystander,
+        office=person("office", Role.PROGRAMME_OFFICE, district),
+        leader=person("leader", Role.LEADER, district),
+        owner_user=person("owner_user", Role.UNIT_USER, district, owner),
+        responsible_user=person("responsible_user", Role.UNIT_USER, district, responsible),
+        bystander_user=person("bystander_user", Role.UNIT_USER, district, bystander),
+        auditor=person("auditor", Role.AUDITOR, district),
+        outsider=person("outsider", Role.PROGRAMME_OFFICE, other),
+        project=ProjectFactory(
+            jurisdiction=district,
+            name="老鼓楼衙署遗址公园",
+            owner_unit=owner,
+            responsible_unit=responsible,
+        ),
+        other_project=ProjectFactory(
+            jurisdiction=district,
+            name="珊瑚公园滨江公园",
+            owner_unit=bystander,
+            responsible_unit=bystander,
+        ),
+        foreign_project=ProjectFactory(
+            jurisdiction=other,
+            name="江北嘴项目",
+            owner_unit=other_unit,
+            responsible_unit=other_unit,
+        ),
+    )
+
+
+@pytest.fixture
+def client_for(world: World) -> Any:
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
