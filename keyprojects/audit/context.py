@@ -19,7 +19,8 @@ class AuditContext:
     correlation_id: str = ""
 
 
-_current: ContextVar[AuditContext] = ContextVar("audit_context", default=AuditContext())
+_SYSTEM = AuditContext()
+_current: ContextVar[AuditContext] = ContextVar("audit_context", default=_SYSTEM)
 
 
 def current() -> AuditContext:
