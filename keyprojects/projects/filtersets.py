@@ -1,0 +1,166 @@
+"""The ledger's filters and sort order, shared by the list page and the API.
+
+Pass the query string, a queryset already restricted with `Project.objects.visible_to(user)`
+and the request (the unit filters offer only units the person can see):
+
+    filterset = ProjectFilterSet(request.GET, Project.objects.visible_to(request.user),
+                                 request=request)
+    if filterset.is_valid():
+        projects = filterset.qs  # with `batch` and `annual_target` of filterset.selected_year
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest, QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from keyprojects.organisations.models import Unit
+
+from .choices import Batch, Industry, Level, Light, Stage
+from .models import YUAN, AnnualPlan, Project
+
+# Sortable ledger columns: the parameter a client sends, and the ORM path it orders by.
+SORT_FIELDS: dict[str, tuple[str, Any]] = {
+    "code": ("code", _("project code")),
+    "name": ("name", _("project name")),
+    "batch": ("batch", _("batch")),
+    "stage": ("stage", _("stage")),
+    "level": ("level", _("level")),
+    "industry": ("industry", _("industry")),
+    "site": ("site", _("site")),
+    "owner_unit": ("owner_unit__name", _("owner unit")),
+    "responsible_unit": ("responsible_unit__name", _("responsible unit")),
+    "responsible_person": ("responsible_person", _("person responsible")),
+    "leader": ("leader_in_charge", _("leader in charge")),
+    "start_year": ("start_year", _("first construction year")),
+    "end_year": ("end_year", _("last construction year")),
+    "planned_start": ("planned_start", _("planned start")),
+    "planned_completion": ("planned_completion", _("planned completion")),
+    "actual_start": ("actual_start", _("actual start")),
+    "actual_completion": ("actual_completion", _("actual completion")),
+    "total_investment": ("total_investment", _("total investment")),
+    "annual_target": ("annual_target", _("annual investment target")),
+    "progress_percent": ("progress_percent", _("physical progress")),
+    "light": ("light", _("light")),
+    "updated_at": ("updated_at", _("updated")),
+}
+
+
+def visible_units(user: Any) -> QuerySet[Unit]:
+    """Units of the jurisdictions `user` can see."""
+    if not getattr(user, "is_authenticated", False):
+        return Unit.objects.none()
+    ids = user.visible_jurisdiction_ids()
+    units = Unit.objects.all()
+    return units if ids is None else units.filter(jurisdiction_id__in=ids)
+
+
+def _units_for(request: HttpRequest | None) -> QuerySet[Unit]:
+    return visible_units(getattr(request, "user", None))
+
+
+class YearFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
+class LedgerOrderingFilter(django_filters.OrderingFilter):
+    """Sort by the chosen columns, then by id so that pages never overlap."""
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        qs = super().filter(qs, value)
+        return qs.order_by(*qs.query.order_by, "pk") if value else qs
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    year = YearFilter(
+        label=_("year"),
+        method="filter_nothing",
+        min_value=1900,
+        max_value=2200,
+        help_text=_("The year whose batch and annual target are shown; this year by default."),
+    )
+    batch = django_filters.MultipleChoiceFilter(
+        label=_("batch"), choices=Batch.choices, method="filter_batch"
+    )
+    stage = django_filters.MultipleChoiceFilter(label=_("stage"), choices=Stage.choices)
+    level = django_filters.MultipleChoiceFilter(label=_("level"), choices=Level.choices)
+    industry = django_filters.MultipleChoiceFilter(label=_("industry"), choices=Industry.choices)
+    light = django_filters.MultipleChoiceFilter(label=_("light"), choices=Light.choices)
+    unit = django_filters.ModelChoiceFilter(
+        label=_("unit"),
+        queryset=_units_for,
+        method="filter_unit",
+        help_text=_("Projects this unit owns or answers for."),
+    )
+    owner_unit = django_filters.ModelChoiceFilter(label=_("owner unit"), queryset=_units_for)
+    responsible_unit = django_filters.ModelChoiceFilter(
+        label=_("responsible unit"), queryset=_units_for
+    )
+    leader = django_filters.CharFilter(
+        label=_("leader in charge"), field_name="leader_in_charge", lookup_expr="exact"
+    )
+    q = django_filters.CharFilter(
+        label=_("search"), method="filter_search", help_text=_("Part of the name or code.")
+    )
+    sort = LedgerOrderingFilter(
+        label=_("sort by"),
+        fields={path: param for param, (path, _label) in SORT_FIELDS.items()},
+        field_labels={path: label for path, label in SORT_FIELDS.values()},
+    )
+
+    class Meta:
+        model = Project
+        fields: list[str] = []
+
+    def __init__(
+        self,
+        data: QueryDict | dict[str, Any] | None = None,
+        queryset: QuerySet[Project] | None = None,
+        *,
+        request: HttpRequest | None = None,
+        prefix: str | None = None,
+    ) -> None:
+        # Always bound, so the batch is annotated even when nothing is filtered.
+        super().__init__(data if data is not None else {}, queryset, request=request, prefix=prefix)
+
+    @property
+    def selected_year(self) -> int:
+        self.form.is_valid()  # cleaned_data holds the fields that are valid
+        value = self.form.cleaned_data.get("year")
+        return int(value) if value else timezone.localdate().year
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return super().filter_queryset(annotate_ledger(queryset, self.selected_year))
+
+    def filter_nothing(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return queryset
+
+    def filter_batch(self, queryset: QuerySet[Any], name: str, value: list[str]) -> QuerySet[Any]:
+        return queryset.filter(batch__in=value) if value else queryset
+
+    def filter_unit(self, queryset: QuerySet[Any], name: str, value: Unit) -> QuerySet[Any]:
+        return queryset.filter(Q(owner_unit=value) | Q(responsible_unit=value))
+
+    def filter_search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+
+def annotate_ledger(queryset: QuerySet[Any], year: int) -> QuerySet[Any]:
+    """Add the year's derived columns: `batch` and `annual_target` (yuan, None without plan)."""
+    target = (
+        AnnualPlan.objects.filter(project=OuterRef("pk"), year=year)
+        .order_by()
+        .values("investment_target")[:1]
+    )
+    return queryset.with_batch(year).annotate(  # type: ignore[attr-defined]
+        annual_target=Subquery(target, output_field=DecimalField(**YUAN))
+    )
