@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_filters",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "keyprojects.organisations",
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "keyprojects.web.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -116,7 +118,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("KEYPROJECTS_MEDIA_ROOT", str(BASE_DIR / "media")))
 # Front-end libraries come from npm (package.json) and are served from node_modules.
 _NODE_MODULES = BASE_DIR / "node_modules"
-STATICFILES_DIRS = [
+STATICFILES_DIRS: list[str | Path | tuple[str, Path]] = [BASE_DIR / "keyprojects" / "static"]
+STATICFILES_DIRS += [
     (prefix, _NODE_MODULES / path)
     for prefix, path in [
         ("vendor/bootstrap", "bootstrap/dist"),

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from keyprojects.web.urls import account_urls
+
 urlpatterns = [
+    *account_urls,
     path("admin/", admin.site.urls),
     path("", include("keyprojects.web.urls")),
     path("projects/", include("keyprojects.projects.urls")),

@@ -15,7 +15,17 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +56,8 @@ SORT_FIELDS: dict[str, tuple[str, Any]] = {
     "actual_completion": ("actual_completion", _("actual completion")),
     "total_investment": ("total_investment", _("total investment")),
     "annual_target": ("annual_target", _("annual investment target")),
+    "ytd_completed": ("ytd_completed", _("completed this year")),
+    "plan_share": ("plan_share", _("share of annual plan")),
     "progress_percent": ("progress_percent", _("physical progress")),
     "light": ("light", _("light")),
     "updated_at": ("updated_at", _("updated")),
@@ -155,12 +167,18 @@ class ProjectFilterSet(django_filters.FilterSet):
 
 
 def annotate_ledger(queryset: QuerySet[Any], year: int) -> QuerySet[Any]:
-    """Add the year's derived columns: `batch` and `annual_target` (yuan, None without plan)."""
-    target = (
-        AnnualPlan.objects.filter(project=OuterRef("pk"), year=year)
-        .order_by()
-        .values("investment_target")[:1]
+    """Add the year's derived columns: `batch`, `annual_target` and `ytd_completed` (yuan,
+    None without a plan) and `plan_share` (percent of the annual target completed)."""
+    plans = AnnualPlan.objects.filter(project=OuterRef("pk"), year=year).order_by()
+    money = DecimalField(**YUAN)
+    share = ExpressionWrapper(
+        F("ytd_completed") * 100 / F("annual_target"), output_field=DecimalField(**YUAN)
     )
-    return queryset.with_batch(year).annotate(  # type: ignore[attr-defined]
-        annual_target=Subquery(target, output_field=DecimalField(**YUAN))
+    return (
+        queryset.with_batch(year)  # type: ignore[attr-defined]
+        .annotate(
+            annual_target=Subquery(plans.values("investment_target")[:1], output_field=money),
+            ytd_completed=Subquery(plans.values("ytd_completed")[:1], output_field=money),
+        )
+        .annotate(plan_share=Case(When(annual_target__gt=0, then=share), default=None))
     )

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from keyprojects.organisations.models import Unit
+
+from .choices import Stage
+from .models import AnnualPlan, Project
+from .services import allowed_transitions
+
+WAN = Decimal(10000)
+
+
+class WanYuanField(forms.DecimalField):
+    """An amount typed in 万元 and stored in yuan."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 16)
+        kwargs.setdefault("decimal_places", 6)
+        kwargs.setdefault("min_value", Decimal(0))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return (value / WAN).normalize()
+        return value
+
+    def clean(self, value: Any) -> Decimal | None:
+        wan = super().clean(value)
+        return None if wan is None else (wan * WAN).quantize(Decimal("0.01"))
+
+
+class BootstrapMixin:
+    def _style(self) -> None:
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            widget = field.widget
+            css = "form-select form-select-sm" if isinstance(widget, forms.Select) else (
+                "form-control form-control-sm"
+            )
+            widget.attrs.setdefault("class", css)
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProjectForm(BootstrapMixin, forms.ModelForm):  # type: ignore[type-arg]
+    total_investment = WanYuanField(label=_("Total investment (10,000 yuan)"))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Project
+        fields = [
+            "code", "name", "level", "industry", "site", "latitude", "longitude",
+            "scale_and_content", "owner_unit", "responsible_unit", "responsible_person",
+            "contact", "leader_in_charge", "start_year", "end_year", "planned_start",
+            "planned_completion", "actual_start", "actual_completion", "total_investment",
+            "funding_sources", "progress_percent", "progress_text", "preliminary_progress",
+            "problems_text", "next_steps",
+        ]  # fmt: skip
+        widgets = {
+            "planned_start": DATE,
+            "planned_completion": DATE,
+            "actual_start": DATE,
+            "actual_completion": DATE,
+            "scale_and_content": forms.Textarea(attrs={"rows": 2}),
+            "progress_text": forms.Textarea(attrs={"rows": 2}),
+            "preliminary_progress": forms.Textarea(attrs={"rows": 2}),
+            "problems_text": forms.Textarea(attrs={"rows": 2}),
+            "next_steps": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units is None:
+            units = Unit.objects.none()
+        self.fields["owner_unit"].queryset = units
+        self.fields["responsible_unit"].queryset = units
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        self._style()
+
+
+class ProjectCreateForm(ProjectForm):
+    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices, initial=Stage.RESERVE)
+
+    class Meta(ProjectForm.Meta):
+        fields = [*ProjectForm.Meta.fields, "stage"]
+
+
+class StageForm(BootstrapMixin, forms.Form):
+    to = forms.ChoiceField(label=_("New stage"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    effective_date = forms.DateField(label=_("Effective date"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [
+            (s, Stage(s).label) for s in allowed_transitions(project.stage)
+        ]
+        self._style()
+
+
+class AnnualPlanForm(BootstrapMixin, forms.ModelForm):  # type: ignore[type-arg]
+    investment_target = WanYuanField(label=_("Annual investment target (10,000 yuan)"))
+    ytd_completed = WanYuanField(label=_("Completed this year (10,000 yuan)"), required=False)
+
+    class Meta:
+        model = AnnualPlan
+        fields = ["investment_target", "milestone", "milestone_quarter", "milestone_note",
+                  "ytd_completed", "figures_as_of"]  # fmt: skip
+        widgets = {"figures_as_of": DATE}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class ImportUploadForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(label=_("Ledger file (.xlsx)"))
+    year = forms.IntegerField(
+        label=_("Year"), required=False, min_value=2000, max_value=2100,
+        help_text=_("Leave empty to read it from the title row."),
+    )  # fmt: skip
+    allow_new_units = forms.BooleanField(
+        label=_("Create units the system does not know yet"), required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+        self.fields["allow_new_units"].widget.attrs["class"] = "form-check-input"

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from keyprojects.api.models import ApiToken
+from keyprojects.audit.models import AuditEntry
+from keyprojects.audit.services import verify_chain
+from keyprojects.projects.filtersets import visible_units
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    units = visible_units(request.user).annotate(
+        owned=Count("owned_projects", distinct=True),
+        answered=Count("answered_projects", distinct=True),
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        units = units.filter(name__icontains=q)
+    return render(request, "web/units.html", {"nav": "units", "units": units, "q": q})
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not user.can_read_audit:
+        raise PermissionDenied
+    entries = AuditEntry.objects.select_related("actor")
+    ids = user.visible_jurisdiction_ids()
+    if ids is not None:
+        entries = entries.filter(Q(jurisdiction_id__in=ids))
+    model = request.GET.get("model", "")
+    if model:
+        entries = entries.filter(model=model)
+    object_id = request.GET.get("object", "")
+    if object_id:
+        entries = entries.filter(object_id=object_id)
+    page = Paginator(entries.order_by("-seq"), 50).get_page(request.GET.get("page"))
+    check = verify_chain() if request.GET.get("verify") else None
+    return render(
+        request,
+        "web/audit.html",
+        {
+            "nav": "audit",
+            "page": page,
+            "model": model,
+            "verified": bool(request.GET.get("verify")),
+            "problem": check,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    new_key = None
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()[:100]
+        if not name:
+            messages.error(request, _("Give the token a name, e.g. the script that uses it."))
+        else:
+            _token, new_key = ApiToken.issue(request.user, name)
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    return render(request, "web/tokens.html", {"tokens": tokens, "new_key": new_key})
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token.delete()
+    messages.success(request, _("The token was revoked."))
+    return redirect("web:tokens")

@@ -1,0 +1,20 @@
+from typing import Any
+
+from django import forms
+from django.utils.datastructures import MultiValueDict
+
+
+class CompactMultiSelect(forms.Select):
+    """A one-line select for a multiple-choice filter: picks one value from the page, while a
+    link or the API may still pass several (?stage=a&stage=b)."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if isinstance(data, MultiValueDict):
+            return [v for v in data.getlist(name) if v]
+        value = data.get(name)
+        return [value] if value else []
+
+    def format_value(self, value: Any) -> list[str]:
+        if value is None:
+            return []
+        return [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
