@@ -1,0 +1,28 @@
+"""The JSON API: one NinjaAPI, authenticated by bearer token or browser session."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI, Swagger
+
+from . import errors, projects, units
+from .auth import SessionAuth, TokenAuth, act_as_caller
+
+api = NinjaAPI(
+    title="Key projects API",
+    version="1",
+    description=(
+        "The ledger of key construction projects. Authenticate with "
+        "`Authorization: Bearer <key>` or a signed-in browser session. "
+        "Amounts are yuan as decimal strings; dates are ISO 8601."
+    ),
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+    # Served from ninja's own static files: no CDN is reachable where this runs.
+    docs=Swagger(settings={"persistAuthorization": True}),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+api.add_decorator(act_as_caller)
+api.add_router("", units.router)
+api.add_router("", projects.router)
