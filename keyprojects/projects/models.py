@@ -41,6 +41,8 @@ class Project(AuditedModel):
         max_length=24,
         null=True,
         blank=True,
+        unique=True,
+        error_messages={"unique": _("Another project already has this code.")},
         validators=[validate_project_code],
         help_text=_("National 24-character code; optional for reserve projects."),
     )
@@ -116,9 +118,6 @@ class Project(AuditedModel):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         constraints = [
-            models.UniqueConstraint(
-                fields=["code"], condition=models.Q(code__isnull=False), name="project_code_unique"
-            ),
             models.CheckConstraint(
                 condition=models.Q(total_investment__gte=0), name="project_investment_not_negative"
             ),
