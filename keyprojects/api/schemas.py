@@ -17,6 +17,13 @@ DecimalStr = Annotated[
     PlainSerializer(str, return_type=str),
     WithJsonSchema(DECIMAL_JSON, mode="serialization"),
 ]
+CENT = Decimal("0.01")
+# Yuan out: to the cent, also where a database computed the value through a float.
+Yuan = Annotated[
+    Decimal,
+    PlainSerializer(lambda d: str(d.quantize(CENT)), return_type=str),
+    WithJsonSchema(DECIMAL_JSON, mode="serialization"),
+]
 # In: a string or a number; validation of range and places is the model's.
 DecimalIn = Annotated[Decimal, WithJsonSchema({**DECIMAL_JSON, "type": ["string", "number"]})]
 
@@ -66,8 +73,8 @@ class ProjectOut(Schema):
     planned_completion: dt.date | None
     actual_start: dt.date | None
     actual_completion: dt.date | None
-    total_investment: DecimalStr
-    annual_investment_target: DecimalStr | None
+    total_investment: Yuan
+    annual_investment_target: Yuan | None
     funding_sources: str
     progress_percent: DecimalStr | None
     progress_text: str
@@ -175,11 +182,11 @@ class AnnualPlanIn(StrictSchema):
 class AnnualPlanOut(Schema):
     project_id: int
     year: int
-    investment_target: DecimalStr
+    investment_target: Yuan
     milestone: str
     milestone_quarter: int | None
     milestone_note: str
-    month_completed: DecimalStr | None
-    ytd_completed: DecimalStr | None
-    since_start_completed: DecimalStr | None
+    month_completed: Yuan | None
+    ytd_completed: Yuan | None
+    since_start_completed: Yuan | None
     figures_as_of: dt.date | None

@@ -82,11 +82,21 @@ class YearFilter(django_filters.Filter):
 
 
 class LedgerOrderingFilter(django_filters.OrderingFilter):
-    """Sort by the chosen columns, then by id so that pages never overlap."""
+    """Sort by the chosen columns, blanks last either way (as on every database), then by
+    id so that pages never overlap."""
 
     def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
-        qs = super().filter(qs, value)
-        return qs.order_by(*qs.query.order_by, "pk") if value else qs
+        if not value:
+            return qs
+        ordering = []
+        for param in value:
+            if param:
+                path = self.get_ordering_value(param)
+                field = F(path.removeprefix("-"))
+                ordering.append(
+                    field.desc(nulls_last=True) if path[0] == "-" else field.asc(nulls_last=True)
+                )
+        return qs.order_by(*ordering, "pk")
 
 
 class ProjectFilterSet(django_filters.FilterSet):
