@@ -98,20 +98,13 @@ def _unit(request: HttpRequest, field: str, unit_id: int) -> Unit:
     return unit
 
 
-def _clean_fields(
-    request: HttpRequest, fields: dict[str, Any], project: Project | None = None
-) -> dict[str, Any]:
-    """Turn unit ids into units and check the code is free; the model checks the rest."""
+def _clean_fields(request: HttpRequest, fields: dict[str, Any]) -> dict[str, Any]:
+    """Turn unit ids into units and a blank code into none; the model checks the rest."""
     for name in ("owner_unit", "responsible_unit"):
         if name in fields:
             fields[name] = _unit(request, name, fields[name])
     if "code" in fields:
-        code = (fields["code"] or "").strip() or None
-        fields["code"] = code
-        taken = Project.objects.filter(code=code).exclude(pk=getattr(project, "pk", None))
-        if code and taken.exists():
-            message = Project(code=code).unique_error_message(Project, ("code",))
-            raise invalid("code", str(message.message % message.params))
+        fields["code"] = (fields["code"] or "").strip() or None
     return fields
 
 
@@ -185,7 +178,7 @@ def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch)
     fields = payload.model_dump(exclude_unset=True)
     version = fields.pop("version")
     try:
-        project_update(project=project, version=version, **_clean_fields(request, fields, project))
+        project_update(project=project, version=version, **_clean_fields(request, fields))
     except EditConflict as conflict:
         return Status(409, _conflict(conflict))
     return _out(request, project_id)

@@ -6,9 +6,17 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from keyprojects.projects.choices import Light, Stage
 from tests.factories import AnnualPlanFactory, ProjectFactory
+
+PARK, CORAL, OLD_TOWN, CAR_PARK = (
+    "老鼓楼衙署遗址公园",
+    "珊瑚公园滨江公园",
+    "马鞍山传统风貌区",
+    "解放碑地下停车库及连接通道三期工程",
+)
 
 
 def _names(response):
@@ -69,8 +77,7 @@ def test_it_returns_amounts_as_decimal_strings_dates_iso_and_units(world, ledger
 def test_the_batch_is_for_the_current_year_by_default(world, api_for):
     response = api_for(world.office).get("/api/projects/")
 
-    # The world's projects are built 2024–2026: this year they complete.
-    assert response.json()["year"] == dt.date.today().year
+    assert response.json()["year"] == timezone.localdate().year
     expected = world.project.batch(response.json()["year"])
     assert response.json()["items"][0]["batch"] == expected
 
@@ -78,24 +85,24 @@ def test_the_batch_is_for_the_current_year_by_default(world, api_for):
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"stage": "reserve"}, ["马鞍山传统风貌区"]),
+        ({"stage": "reserve"}, [OLD_TOWN]),
         (
             {"stage": ["reserve", "preliminary"]},
-            ["马鞍山传统风貌区", "解放碑地下停车库及连接通道三期工程"],
+            [OLD_TOWN, CAR_PARK],
         ),
-        ({"level": "municipal"}, ["解放碑地下停车库及连接通道三期工程"]),
-        ({"industry": "transport"}, ["解放碑地下停车库及连接通道三期工程"]),
-        ({"light": "red"}, ["马鞍山传统风貌区"]),
-        ({"leader": "分管副区长"}, ["马鞍山传统风貌区"]),
-        ({"q": "公园"}, ["老鼓楼衙署遗址公园", "珊瑚公园滨江公园"]),
-        ({"q": " 衙署 "}, ["老鼓楼衙署遗址公园"]),
-        ({"q": "01-777777"}, ["珊瑚公园滨江公园"]),
-        ({"year": 2025, "batch": "new_start"}, ["解放碑地下停车库及连接通道三期工程"]),
-        ({"year": 2025, "batch": "continuing"}, ["老鼓楼衙署遗址公园", "珊瑚公园滨江公园"]),
-        ({"year": 2026, "batch": "completed"}, ["老鼓楼衙署遗址公园", "珊瑚公园滨江公园"]),
+        ({"level": "municipal"}, [CAR_PARK]),
+        ({"industry": "transport"}, [CAR_PARK]),
+        ({"light": "red"}, [OLD_TOWN]),
+        ({"leader": "分管副区长"}, [OLD_TOWN]),
+        ({"q": "公园"}, [PARK, CORAL]),
+        ({"q": " 衙署 "}, [PARK]),
+        ({"q": "01-777777"}, [CORAL]),
+        ({"year": 2025, "batch": "new_start"}, [CAR_PARK]),
+        ({"year": 2025, "batch": "continuing"}, [PARK, CORAL]),
+        ({"year": 2026, "batch": "completed"}, [PARK, CORAL]),
         (
             {"year": 2024, "batch": "reserve"},
-            ["马鞍山传统风貌区", "解放碑地下停车库及连接通道三期工程"],
+            [OLD_TOWN, CAR_PARK],
         ),
     ],
 )
@@ -118,14 +125,6 @@ def test_it_filters_by_unit_owning_or_answering(world, ledger, api_for):
     )
     assert sorted(by_owner) == sorted(["珊瑚公园滨江公园", "马鞍山传统风貌区"])
     assert sorted(by_resp) == sorted(["珊瑚公园滨江公园", "解放碑地下停车库及连接通道三期工程"])
-
-
-PARK, CORAL, OLD_TOWN, CAR_PARK = (
-    "老鼓楼衙署遗址公园",
-    "珊瑚公园滨江公园",
-    "马鞍山传统风貌区",
-    "解放碑地下停车库及连接通道三期工程",
-)
 
 
 @pytest.mark.parametrize(
