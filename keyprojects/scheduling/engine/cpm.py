@@ -25,6 +25,7 @@ from .model import (
     ScheduleOptions,
 )
 from .network import open_ends, topological_order
+from .special import as_late_as_possible_pass, level_of_effort_pass
 from .result import ActivityResult, ScheduleResult, ScheduleWarning, WarningCode
 
 FS, SS, FF, SF = 0, 1, 2, 3
@@ -46,6 +47,7 @@ class _Link:
     kind: int
     lag: int
     lag_cal: int  # index into the calendar list
+    from_actual: bool = False  # a start link measured from the predecessor's actual start
 
 
 class _Net:
@@ -75,6 +77,12 @@ class _Net:
             for a in acts
         ]
         self.dur = [a.work_left for a in acts]
+        # Level-of-effort activities span their neighbours and never drive them.
+        self.loe = [a.type is ActivityType.LEVEL_OF_EFFORT for a in acts]
+        self.alap = [
+            a.constraint is not None and a.constraint.type is ConstraintType.AS_LATE_AS_POSSIBLE
+            for a in acts
+        ]
         self.preds: list[list[_Link]] = [[] for _ in range(self.n)]
         self.succs: list[list[_Link]] = [[] for _ in range(self.n)]
         lag_mode = options.lag_calendar
@@ -90,10 +98,16 @@ class _Net:
                 lag_cal = self.default_cal
             kind = _KIND[relation.type]
             lag = relation.lag
-            if self.state[p] == DONE and lag != 0:
-                lag = self._lag_left(acts[p], kind, lag, lag_cal)
-            self.preds[s].append(_Link(p, kind, lag, lag_cal))
-            self.succs[p].append(_Link(s, kind, lag, lag_cal))
+            from_actual = False
+            if self.state[p] == DONE:
+                if lag != 0:
+                    lag = self._lag_left(acts[p], kind, lag, lag_cal)
+            elif self.state[p] == STARTED and kind in (SS, SF):
+                from_actual = self._start_lag_from_actual(acts[p], lag, lag_cal)
+                if not from_actual:
+                    lag = 0
+            self.preds[s].append(_Link(p, kind, lag, lag_cal, from_actual))
+            self.succs[p].append(_Link(s, kind, lag, lag_cal, from_actual))
         self.order = topological_order(
             self.n,
             [[link.other for link in links] for links in self.preds],
@@ -124,6 +138,19 @@ class _Net:
         cal = self.cals[lag_cal]
         elapsed = cal.ordinal(to_minute(self.schedule.data_date)) - cal.ordinal(to_minute(anchor))
         return max(0, lag - max(0, elapsed))
+
+    def _start_lag_from_actual(self, pred: Activity, lag: int, lag_cal: int) -> bool:
+        """Whether a start link from a started predecessor runs from its actual start.
+
+        It does when that still reaches past the data date; otherwise (and when the
+        option says early start) it runs, without lag, from the remaining early start.
+        """
+        if not self.options.ss_lag_from_early_start:
+            return True
+        assert pred.actual_start is not None
+        cal = self.cals[lag_cal]
+        reach = cal.ordinal(to_minute(pred.actual_start)) + lag
+        return reach > cal.ordinal(to_minute(self.schedule.data_date))
 
     def logic_applies(self, succ: int) -> bool:
         """Under retained logic every relation holds, even into finished work: P6 passes
@@ -167,7 +194,6 @@ def _forward(net: _Net) -> None:
     start = net.schedule.start
     start_minute = max(data_minute, to_minute(start)) if start is not None else data_minute
     floor_cache = [cal.ordinal(start_minute) * 2 + 1 for cal in cals]
-    ss_from_es = net.options.ss_lag_from_early_start
     es, ef, es_abs, ef_abs = net.es, net.ef, net.es_abs, net.ef_abs
     es_form, ef_form = net.es_form, net.ef_form
     for j in net.order:
@@ -180,10 +206,12 @@ def _forward(net: _Net) -> None:
         if net.logic_applies(j):
             for link in net.preds[j]:
                 i = link.other
+                if net.loe[i]:
+                    continue
                 kind = link.kind
                 if kind == FS or kind == FF:
                     anchor, anchor_abs, form = ef[i], ef_abs[i], ef_form[i]
-                elif net.state[i] != STARTED or ss_from_es:
+                elif not link.from_actual:
                     anchor, anchor_abs, form = es[i], es_abs[i], es_form[i]
                 else:
                     anchor_abs = to_minute(acts[i].actual_start)  # type: ignore[arg-type]
@@ -220,7 +248,12 @@ def _forward(net: _Net) -> None:
             else:
                 s_key, f_key = forced, -_NEVER
         es_j = s_key >> 1
-        by_duration = (es_j + dur) * 2 + (0 if dur > 0 else s_key & 1)
+        if dur > 0:
+            by_duration = (es_j + dur) * 2
+        elif state == DONE or act.type is ActivityType.FINISH_MILESTONE:
+            by_duration = s_key
+        else:
+            by_duration = es_j * 2 + 1  # a zero-length task starts, and ends, when work resumes
         if forced is not None and forced_is_finish:
             by_duration = -_NEVER
         if by_duration > f_key:
@@ -259,7 +292,7 @@ def _backward(net: _Net, finish_abs: int) -> None:
         f_key = finish_key
         for link in net.succs[i]:
             k = link.other
-            if not net.logic_applies(k):
+            if net.loe[k] or not net.logic_applies(k):
                 continue
             kind = link.kind
             if kind == FS or kind == SS:
@@ -301,7 +334,12 @@ def _backward(net: _Net, finish_abs: int) -> None:
                 s_key = forced
                 f_key = _NEVER
         lf_i = f_key >> 1
-        by_duration = (lf_i - dur) * 2 + (1 if dur > 0 else f_key & 1)
+        if dur > 0:
+            by_duration = (lf_i - dur) * 2 + 1
+        elif net.state[i] == DONE or act.type is ActivityType.START_MILESTONE:
+            by_duration = f_key
+        else:
+            by_duration = lf_i * 2  # a zero-length task finishes, and starts, where work stops
         if forced is not None and not forced_is_finish:
             by_duration = _NEVER
         if by_duration < s_key:
@@ -334,12 +372,12 @@ def _free_float(net: _Net, i: int, finish_abs: int) -> tuple[int, list[int]]:
     driven: list[int] = []
     for link in net.succs[i]:
         k = link.other
-        if not net.logic_applies(k):
+        if net.loe[i] or net.loe[k] or not net.logic_applies(k):
             continue
         kind = link.kind
         if kind == FS or kind == FF:
             anchor_abs = net.ef_abs[i]
-        elif net.state[i] == STARTED and not net.options.ss_lag_from_early_start:
+        elif link.from_actual:
             anchor_abs = to_minute(acts[i].actual_start)  # type: ignore[arg-type]
         else:
             anchor_abs = net.es_abs[i]
@@ -366,6 +404,8 @@ def schedule(model: Schedule, options: ScheduleOptions | None = None) -> Schedul
     deadline = model.deadline
     finish_abs = to_minute(deadline) if deadline is not None else early_finish_abs
     _backward(net, finish_abs)
+    level_of_effort_pass(net)
+    as_late_as_possible_pass(net)
 
     results: dict[str, ActivityResult] = {}
     driving: set[tuple[str, str]] = set()
