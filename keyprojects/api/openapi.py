@@ -8,14 +8,11 @@ import django_filters
 
 
 def _schema(filter_: django_filters.Filter) -> dict[str, Any]:
-    if isinstance(filter_, django_filters.OrderingFilter):
-        values = [value for value, _label in filter_.extra["choices"]]
-        return {"type": "string", "description": f"one or more, comma separated, of {values}"}
-    if isinstance(filter_, django_filters.ModelChoiceFilter | django_filters.NumberFilter):
-        return {"type": "integer"}
-    if isinstance(filter_, django_filters.MultipleChoiceFilter):
+    if isinstance(filter_, django_filters.OrderingFilter | django_filters.MultipleChoiceFilter):
         values = [value for value, _label in filter_.extra["choices"]]
         return {"type": "array", "items": {"type": "string", "enum": values}}
+    if isinstance(filter_, django_filters.ModelChoiceFilter | django_filters.NumberFilter):
+        return {"type": "integer"}
     if filter_.field_class.__name__ == "IntegerField":
         return {"type": "integer"}
     return {"type": "string"}
@@ -35,6 +32,8 @@ def filterset_parameters(filterset_class: type[django_filters.FilterSet]) -> lis
             "description": description,
         }
         if schema["type"] == "array":
-            parameter.update(style="form", explode=True)
+            # Sorting takes one comma-separated value; other lists repeat the parameter.
+            csv = isinstance(filter_, django_filters.OrderingFilter)
+            parameter.update(style="form", explode=not csv)
         parameters.append(parameter)
     return parameters

@@ -78,14 +78,7 @@ def project_out(project: Any, year: int) -> dict[str, Any]:
     """A project annotated by `annotate_ledger`, as `ProjectOut`."""
     names = [name for name in ProjectOut.model_fields if hasattr(project, name)]
     data = {name: getattr(project, name) for name in names}
-    data.update(
-        year=year,
-        batch=project.batch,
-        annual_investment_target=project.annual_target,
-        owner_unit=project.owner_unit,
-        responsible_unit=project.responsible_unit,
-        jurisdiction=project.jurisdiction,
-    )
+    data.update(year=year, batch=project.batch)
     return data
 
 

@@ -18,12 +18,14 @@ DecimalStr = Annotated[
     WithJsonSchema(DECIMAL_JSON, mode="serialization"),
 ]
 CENT = Decimal("0.01")
-# Yuan out: to the cent, also where a database computed the value through a float.
-Yuan = Annotated[
+# Two places, also where a database computed the value through a float.
+TwoPlaces = Annotated[
     Decimal,
     PlainSerializer(lambda d: str(d.quantize(CENT)), return_type=str),
     WithJsonSchema(DECIMAL_JSON, mode="serialization"),
 ]
+Yuan = TwoPlaces
+Percent = TwoPlaces
 # In: a string or a number; validation of range and places is the model's.
 DecimalIn = Annotated[Decimal, WithJsonSchema({**DECIMAL_JSON, "type": ["string", "number"]})]
 
@@ -54,7 +56,7 @@ class ProjectOut(Schema):
     name: str
     jurisdiction: JurisdictionRef
     stage: str
-    year: int = Field(description="The year `batch` and `annual_investment_target` refer to.")
+    year: int = Field(description="The year the batch and the annual figures are for.")
     batch: str | None = Field(description="new_start, continuing, completed, reserve or null.")
     level: str
     industry: str
@@ -74,7 +76,9 @@ class ProjectOut(Schema):
     actual_start: dt.date | None
     actual_completion: dt.date | None
     total_investment: Yuan
-    annual_investment_target: Yuan | None
+    annual_target: Yuan | None = Field(description="The annual plan's investment target.")
+    ytd_completed: Yuan | None = Field(description="Completed this year, as last reported.")
+    plan_share: Percent | None = Field(description="Share of the annual target completed.")
     funding_sources: str
     progress_percent: DecimalStr | None
     progress_text: str

@@ -66,7 +66,7 @@ def test_it_returns_amounts_as_decimal_strings_dates_iso_and_units(world, ledger
 
     item = next(i for i in response.json()["items"] if i["id"] == world.project.pk)
     assert item["total_investment"] == "100000000.00"
-    assert item["annual_investment_target"] == "123.45"
+    assert item["annual_target"] == "123.45"
     assert item["planned_start"] == "2024-03-01"
     assert item["owner_unit"] == {"id": world.owner.pk, "name": "区城投公司"}
     assert item["batch"] == "continuing"

@@ -310,7 +310,9 @@ def test_the_annual_plan_is_created_then_replaced(world, api_for):
     assert plan["milestone"] == ""
     assert plan["year"] == 2026
     project = api.get(f"/api/projects/{world.project.pk}/", {"year": 2026}).json()
-    assert project["annual_investment_target"] == "25000000.50"
+    assert project["annual_target"] == "25000000.50"
+    assert project["ytd_completed"] == "1000.00"
+    assert project["plan_share"] == "0.00"
 
 
 @pytest.mark.parametrize(
