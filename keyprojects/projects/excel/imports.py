@@ -1,0 +1,790 @@
+"""Importing a ledger: a preview of every row, then all rows in one transaction, or none.
+
+Rows are matched to projects by code, or by name and owner unit when the row has no code.
+Only the columns present in the file are written; a blank cell clears its field, except
+the code, the units, the level and the industry, which a blank leaves as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keyprojects.audit.choices import Action, Channel
+from keyprojects.audit.context import channel, current
+from keyprojects.audit.services import Change, record_changes, snapshot
+from keyprojects.organisations.choices import UnitKind
+from keyprojects.organisations.models import Jurisdiction, Unit
+from keyprojects.projects.choices import Batch, Industry, Level, Stage
+from keyprojects.projects.models import (
+    PROJECT_CODE_RE,
+    AnnualPlan,
+    Project,
+    StageChange,
+    derive_batch,
+)
+
+from .reader import (
+    LedgerFileError,
+    LedgerSheet,
+    Problem,
+    Source,
+    load_rows,
+    read_bytes,
+    read_layout,
+)
+from .rows import ParsedRow, parse_rows
+from .values import norm_text
+
+# Project fields a ledger column can write, in the order a diff lists them.
+PROJECT_FIELDS = (
+    "code", "name", "level", "industry", "site", "scale_and_content", "owner_unit",
+    "responsible_unit", "responsible_person", "contact", "leader_in_charge", "start_year",
+    "end_year", "planned_start", "planned_completion", "actual_start", "actual_completion",
+    "total_investment", "funding_sources", "progress_text", "preliminary_progress",
+    "problems_text", "next_steps",
+)  # fmt: skip
+KEEP_WHEN_BLANK = frozenset({"code", "owner_unit", "responsible_unit", "level", "industry"})
+PLAN_FIELDS = ("investment_target", "month_completed", "ytd_completed", "since_start_completed")
+FIGURES = ("month_completed", "ytd_completed", "since_start_completed")
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    field: str  # a Project field, or "plan.<field>" for the year's annual plan
+    label: str
+    old: Any
+    new: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "label": self.label, "old": _plain(self.old),
+                "new": _plain(self.new)}  # fmt: skip
+
+
+@dataclass
+class NewUnit:
+    """A unit the ledger names that the jurisdiction does not have yet."""
+
+    name: str
+    kind: str
+    rows: list[int] = field(default_factory=list)
+    instance: Unit | None = None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass
+class PreviewRow:
+    row: int  # the spreadsheet's row number
+    batch: str | None  # the section's batch, else the batch column's, else from the dates
+    values: dict[str, Any]
+    action: str = "error"  # create, update, unchanged; error when the row cannot be matched
+    project_id: int | None = None
+    diff: list[FieldDiff] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    project: Project | None = field(default=None, repr=False)
+    project_changes: dict[str, Any] = field(default_factory=dict, repr=False)
+    plan_values: dict[str, Any] | None = field(default=None, repr=False)
+    plan: AnnualPlan | None = field(default=None, repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        values = self.values
+
+        def unit(key: str) -> str | None:
+            found = values.get(key)
+            return str(found) if found else None
+
+        def yuan(key: str) -> str | None:
+            found = values.get(key)
+            return f"{found:.2f}" if found is not None else None
+
+        start = values.get("planned_start")
+        return {
+            "row": self.row,
+            "action": self.action,
+            "project_id": self.project_id,
+            "code": values.get("code") or None,
+            "name": values.get("name") or "",
+            "batch": self.batch,
+            "owner_unit": unit("owner_unit"),
+            "responsible_unit": unit("responsible_unit"),
+            "planned_start": start.isoformat() if start else None,
+            "total_investment_yuan": yuan("total_investment"),
+            "annual_plan_yuan": yuan("investment_target"),
+            "ytd_completed_yuan": yuan("ytd_completed"),
+            "diff": [d.as_dict() for d in self.diff],
+        }
+
+
+@dataclass
+class LedgerPreview:
+    """What an import will do (or, once `applied`, did), row by row."""
+
+    jurisdiction: Jurisdiction
+    year: int | None = None
+    as_of: dt.date | None = None
+    title: str = ""
+    sheet_name: str = ""
+    rows: list[PreviewRow] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    new_units: list[NewUnit] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def counts(self) -> dict[str, int]:
+        found = {"create": 0, "update": 0, "unchanged": 0, "error": 0}
+        for row in self.rows:
+            found[row.action] += 1
+        return found
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes when what the import would do changes: check it between preview and apply."""
+        body = [
+            (r.row, r.action, r.project_id, [(d.field, _plain(d.new)) for d in r.diff])
+            for r in self.rows
+        ]
+        body.append([u.name for u in self.new_units])
+        text = json.dumps(body, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "applied": self.applied,
+            "counts": self.counts(),
+            "new_units": [{"name": u.name, "kind": u.kind, "rows": u.rows} for u in self.new_units],
+            "projects": [r.as_json() for r in self.rows],
+            "errors": [p.as_dict() for p in self.errors],
+            "warnings": [p.as_dict() for p in self.warnings],
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Unit | NewUnit):
+        return value.name
+    return value
+
+
+# --- public entry points -------------------------------------------------------------------
+
+
+def ledger_preview(
+    source: Source,
+    *,
+    jurisdiction: Jurisdiction,
+    year: int | None = None,
+    allow_new_units: bool = True,
+) -> LedgerPreview:
+    """Read and check a ledger without saving anything."""
+    return ledger_import(
+        source,
+        jurisdiction=jurisdiction,
+        year=year,
+        allow_new_units=allow_new_units,
+        dry_run=True,
+    )
+
+
+def ledger_import(
+    source: Source,
+    *,
+    jurisdiction: Jurisdiction,
+    year: int | None = None,
+    allow_new_units: bool = True,
+    dry_run: bool = False,
+    expected_fingerprint: str | None = None,
+) -> LedgerPreview:
+    """Read, check and save a ledger: every row, or none when any row has an error.
+
+    The changes are recorded in the audit trail through the import channel, attributed to
+    the current actor. With `expected_fingerprint` (from the preview the user confirmed),
+    nothing is saved if the import would now do something else.
+    """
+    preview = LedgerPreview(jurisdiction=jurisdiction)
+    try:
+        sheet = _read_sheet(source)
+    except LedgerFileError as exc:
+        preview.errors.append(exc.problem)
+        return preview
+    with transaction.atomic():
+        _plan_rows(preview, sheet, year=year, allow_new_units=allow_new_units, lock=not dry_run)
+        if expected_fingerprint and expected_fingerprint != preview.fingerprint:
+            preview.errors.append(
+                Problem(
+                    None,
+                    "",
+                    _("The projects changed since the preview; check the new preview and confirm."),
+                )
+            )
+        if dry_run or preview.errors:
+            return preview
+        with channel(Channel.IMPORT):
+            _apply(preview)
+        preview.applied = True
+    return preview
+
+
+def _read_sheet(source: Source) -> LedgerSheet:
+    data = read_bytes(source)
+    name, rows, merged = load_rows(data)
+    return read_layout(rows, merged, name)
+
+
+# --- checking ------------------------------------------------------------------------------
+
+
+def infer_unit_kind(name: str) -> str:
+    if "公司" in name or "集团" in name:
+        return UnitKind.STATE_COMPANY
+    if "管委会" in name or "管理委员会" in name:
+        return UnitKind.COMMITTEE
+    return UnitKind.DEPARTMENT
+
+
+def _unit_key(name: str) -> str:
+    return norm_text(name)
+
+
+def _lineage(jurisdiction: Jurisdiction) -> list[int]:
+    ids, node = [], jurisdiction
+    while node is not None:
+        ids.append(node.pk)
+        node = node.parent
+    return ids
+
+
+def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _Planner:
+    """Matches parsed rows to projects and units and works out each row's changes."""
+
+    def __init__(
+        self, preview: LedgerPreview, sheet: LedgerSheet, allow_new_units: bool, lock: bool
+    ) -> None:
+        self.preview = preview
+        self.jurisdiction = preview.jurisdiction
+        self.year = preview.year or 0
+        self.allow_new_units = allow_new_units
+        self.columns = {c.key: c for c in sheet.columns}
+        self.units: dict[str, Unit] = {}
+        lineage = _lineage(self.jurisdiction)
+        for unit in Unit.objects.filter(jurisdiction_id__in=lineage):
+            key = _unit_key(unit.name)
+            known = self.units.get(key)
+            if known is None or lineage.index(unit.jurisdiction_id) < lineage.index(
+                known.jurisdiction_id
+            ):
+                self.units[key] = unit
+        self.new_units: dict[str, NewUnit] = {}
+        self.lock = lock
+
+    def header(self, key: str) -> str:
+        column = self.columns.get(key)
+        return column.header if column else ""
+
+    def problem(self, row: int, key: str, message: str) -> Problem:
+        column = self.columns.get(key)
+        cell = f"{column.letter}{row}" if column else ""
+        return Problem(row, column.header if column else "", message, cell)
+
+    def load_projects(self, parsed: list[ParsedRow]) -> None:
+        queryset = Project.objects.all()
+        if self.lock:
+            queryset = queryset.select_for_update()
+        local = list(queryset.filter(jurisdiction=self.jurisdiction))
+        codes = sorted({r.values["code"] for r in parsed if r.values.get("code")})
+        by_code = {p.code: p for p in local if p.code}
+        missing = [c for c in codes if c not in by_code]
+        for chunk in _chunks(missing):
+            by_code.update({p.code: p for p in queryset.filter(code__in=chunk)})
+        self.by_code = by_code
+        self.by_name: dict[tuple[str, int], list[Project]] = {}
+        for project in local:
+            self.by_name.setdefault((project.name, project.owner_unit_id), []).append(project)
+
+    def unit(self, row: ParsedRow, key: str) -> Unit | NewUnit | None:
+        name = row.values.get(key)
+        if not name:
+            return None
+        known = self.units.get(_unit_key(name))
+        if known is not None:
+            return known
+        if not self.allow_new_units:
+            row.errors.append(
+                self.problem(
+                    row.number,
+                    key,
+                    _("“%(name)s” is not a unit of %(jurisdiction)s; add it first.")
+                    % {"name": name, "jurisdiction": self.jurisdiction.name},
+                )
+            )
+            return None
+        new = self.new_units.get(_unit_key(name))
+        if new is None:
+            new = self.new_units[_unit_key(name)] = NewUnit(name, infer_unit_kind(name))
+        if row.number not in new.rows:
+            new.rows.append(row.number)
+        return new
+
+
+def _plan_rows(
+    preview: LedgerPreview,
+    sheet: LedgerSheet,
+    *,
+    year: int | None,
+    allow_new_units: bool,
+    lock: bool,
+) -> None:
+    preview.title, preview.sheet_name, preview.as_of = sheet.title, sheet.sheet_name, sheet.as_of
+    preview.warnings.extend(sheet.warnings)
+    if year and sheet.year and year != sheet.year:
+        preview.warnings.append(
+            Problem(
+                None,
+                "",
+                _("The title names %(title_year)s; the ledger is read as %(year)s as asked.")
+                % {"title_year": sheet.year, "year": year},
+            )
+        )
+    preview.year = year or sheet.year
+    if not preview.year:
+        preview.errors.append(
+            Problem(None, "", _("The ledger's year is not in its title; give the year."))
+        )
+        return
+    parsed = parse_rows(sheet)
+    if not parsed:
+        preview.errors.append(Problem(None, "", _("The ledger has no project rows.")))
+        return
+    planner = _Planner(preview, sheet, allow_new_units, lock)
+    planner.load_projects(parsed)
+    taken: dict[int, int] = {}  # project id → the row that updates it
+    codes: dict[str, int] = {}
+    names: dict[tuple[str, str], int] = {}
+    rows = [_plan_row(planner, row, taken, codes, names) for row in parsed]
+    _attach_plans(planner, rows)
+    preview.rows = rows
+    preview.new_units = list(planner.new_units.values())
+    for row in rows:
+        preview.errors.extend(row.errors)
+        preview.warnings.extend(row.warnings)
+
+
+def _plan_row(
+    planner: _Planner,
+    parsed: ParsedRow,
+    taken: dict[int, int],
+    codes: dict[str, int],
+    names: dict[tuple[str, str], int],
+) -> PreviewRow:
+    values = parsed.values
+    number = parsed.number
+    problem = planner.problem
+    errors = parsed.errors
+    name, code = values.get("name", ""), values.get("code", "")
+    if not name:
+        errors.append(problem(number, "name", _("The project name is missing.")))
+    if code:
+        if not PROJECT_CODE_RE.match(code):
+            errors.append(
+                problem(
+                    number,
+                    "code",
+                    _("“%(code)s” is not a project code of the form 2022-500103-78-01-123456.")
+                    % {"code": code},
+                )
+            )
+        elif code in codes:
+            errors.append(
+                problem(
+                    number,
+                    "code",
+                    _("The code %(code)s is also on row %(row)s.")
+                    % {"code": code, "row": codes[code]},
+                )
+            )
+        else:
+            codes[code] = number
+    if "owner_unit" in planner.columns and not values.get("owner_unit"):
+        errors.append(problem(number, "owner_unit", _("The owner unit is missing.")))
+    owner = planner.unit(parsed, "owner_unit")
+    responsible = planner.unit(parsed, "responsible_unit")
+    if owner is not None:
+        values["owner_unit"] = owner
+    if responsible is not None:
+        values["responsible_unit"] = responsible
+    if name and not code and values.get("owner_unit"):
+        key = (name, _unit_key(values["owner_unit"].name))
+        if key in names:
+            errors.append(
+                problem(
+                    number,
+                    "name",
+                    _("Row %(row)s has the same project and owner unit, and neither has a code.")
+                    % {"row": names[key]},
+                )
+            )
+        names[key] = number
+
+    result = PreviewRow(number, parsed.section, values, errors=errors, warnings=parsed.warnings)
+    project = _match(planner, result, code, name, owner)
+    if errors and project is None and not (name and owner):
+        result.batch = result.batch or values.get("batch")
+        return result
+    if project is not None:
+        if project.pk in taken:
+            errors.append(
+                problem(
+                    number,
+                    "name",
+                    _("This is the same project as row %(row)s.") % {"row": taken[project.pk]},
+                )
+            )
+        taken[project.pk] = number
+        _plan_update(planner, result, project)
+    else:
+        _plan_create(planner, result)
+    return result
+
+
+def _match(
+    planner: _Planner, row: PreviewRow, code: str, name: str, owner: Unit | NewUnit | None
+) -> Project | None:
+    if code and (found := planner.by_code.get(code)) is not None:
+        if found.jurisdiction_id != planner.jurisdiction.pk:
+            row.errors.append(
+                planner.problem(
+                    row.row,
+                    "code",
+                    _("The code %(code)s belongs to a project of another jurisdiction.")
+                    % {"code": code},
+                )
+            )
+            return None
+        return found
+    if not name or not isinstance(owner, Unit):
+        return None
+    candidates = planner.by_name.get((name, owner.pk), [])
+    if code:
+        candidates = [p for p in candidates if not p.code]
+    if len(candidates) > 1:
+        row.errors.append(
+            planner.problem(
+                row.row,
+                "name",
+                _("%(count)s projects have this name and owner unit; give the project code.")
+                % {"count": len(candidates)},
+            )
+        )
+        return None
+    return candidates[0] if candidates else None
+
+
+def _target_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {f: values[f] for f in PROJECT_FIELDS if f in values}
+
+
+def _plan_update(planner: _Planner, row: PreviewRow, project: Project) -> None:
+    row.project, row.project_id = project, project.pk
+    changes: dict[str, Any] = {}
+    for name, new in _target_values(row.values).items():
+        if name in KEEP_WHEN_BLANK and (new is None or new == ""):
+            continue
+        if name == "total_investment" and new is None:
+            row.errors.append(planner.problem(row.row, name, _("The total investment is missing.")))
+            continue
+        old = getattr(project, name + "_id" if name.endswith("_unit") else name)
+        if name.endswith("_unit"):
+            if isinstance(new, Unit) and new.pk == old:
+                continue
+        elif old == new:
+            continue
+        changes[name] = new
+        old_display = getattr(project, name) if name.endswith("_unit") else old
+        row.diff.append(FieldDiff(name, _label(Project, name), old_display, new))
+    row.project_changes = changes
+    final = {f: changes.get(f, getattr(project, f)) for f in _ORDERED}
+    _check_order(planner, row, final)
+    batch = derive_batch(
+        stage=project.stage,
+        start=changes.get("actual_start", project.actual_start)
+        or changes.get("planned_start", project.planned_start),
+        completion=changes.get("actual_completion", project.actual_completion)
+        or changes.get("planned_completion", project.planned_completion),
+        year=planner.year,
+    )
+    _check_batch(planner, row, batch)
+    row.action = "update" if changes else "unchanged"
+
+
+def _plan_create(planner: _Planner, row: PreviewRow) -> None:
+    values = row.values
+    if "owner_unit" not in planner.columns:
+        row.errors.append(
+            Problem(
+                row.row, "", _("The ledger has no owner unit column, so it cannot add projects.")
+            )
+        )
+    if values.get("total_investment") is None:
+        row.errors.append(
+            planner.problem(row.row, "total_investment", _("The total investment is missing."))
+        )
+    if not values.get("responsible_unit") and values.get("owner_unit"):
+        values["responsible_unit"] = values["owner_unit"]
+        row.warnings.append(
+            planner.problem(
+                row.row,
+                "responsible_unit",
+                _("No responsible unit: the owner unit is recorded as responsible."),
+            )
+        )
+    final = {f: values.get(f) for f in _ORDERED}
+    _check_order(planner, row, final)
+    section = row.batch or values.get("batch") or _batch_from_dates(values, planner.year)
+    row.batch = section
+    stage = _stage_for(section, values)
+    batch = derive_batch(
+        stage=stage,
+        start=values.get("actual_start") or values.get("planned_start"),
+        completion=values.get("actual_completion") or values.get("planned_completion"),
+        year=planner.year,
+    )
+    _check_batch(planner, row, batch)
+    row.project_changes = {"stage": stage, **_target_values(values)}
+    row.project_changes.setdefault("level", Level.DISTRICT)
+    row.project_changes.setdefault("industry", Industry.OTHER)
+    for key in ("level", "industry"):
+        if not row.project_changes[key]:
+            row.project_changes[key] = Level.DISTRICT if key == "level" else Industry.OTHER
+    row.action = "create"
+
+
+_ORDERED = (
+    "planned_start", "planned_completion", "actual_start", "actual_completion", "start_year",
+    "end_year",
+)  # fmt: skip
+
+
+def _check_order(planner: _Planner, row: PreviewRow, final: dict[str, Any]) -> None:
+    rules = (
+        ("planned_start", "planned_completion",
+         _("The planned completion must not be before the planned start.")),
+        ("actual_start", "actual_completion",
+         _("The actual completion must not be before the actual start.")),
+        ("start_year", "end_year", _("The last construction year must not be before the first.")),
+    )  # fmt: skip
+    for first, last, message in rules:
+        if final[first] is not None and final[last] is not None and final[last] < final[first]:
+            key = last if last in planner.columns else ("years" if "year" in last else last)
+            if key not in planner.columns and "planned_dates" in planner.columns:
+                key = "planned_dates"
+            row.errors.append(planner.problem(row.row, key, message))
+
+
+def _batch_from_dates(values: dict[str, Any], year: int) -> str:
+    start = values.get("actual_start") or values.get("planned_start")
+    end = values.get("actual_completion") or values.get("planned_completion")
+    if start is None or start.year > year:
+        return Batch.RESERVE
+    if start.year == year:
+        return Batch.NEW_START
+    if end is not None and end.year == year:
+        return Batch.COMPLETED
+    return Batch.CONTINUING
+
+
+def _stage_for(batch: str, values: dict[str, Any]) -> str:
+    if batch == Batch.RESERVE:
+        return Stage.RESERVE
+    if batch == Batch.NEW_START:
+        return Stage.CONSTRUCTION if values.get("actual_start") else Stage.PRELIMINARY
+    if batch == Batch.COMPLETED and values.get("actual_completion"):
+        return Stage.COMPLETED
+    return Stage.CONSTRUCTION
+
+
+def _check_batch(planner: _Planner, row: PreviewRow, derived: str | None) -> None:
+    section = row.batch or row.values.get("batch")
+    if section is None:
+        row.batch = derived
+        return
+    if derived != section:
+        row.warnings.append(
+            Problem(
+                row.row,
+                planner.header("name"),
+                _(
+                    "The ledger lists this project under %(section)s, but its stage and dates "
+                    "make it %(derived)s in %(year)s."
+                )
+                % {
+                    "section": Batch(section).label,
+                    "derived": Batch(derived).label if derived else _("not in the programme"),
+                    "year": planner.year,
+                },
+            )
+        )
+
+
+def _attach_plans(planner: _Planner, rows: list[PreviewRow]) -> None:
+    present = [f for f in PLAN_FIELDS if f in planner.columns]
+    if not present:
+        return
+    ids = [r.project_id for r in rows if r.project_id]
+    plans: dict[int, AnnualPlan] = {}
+    for chunk in _chunks(ids):
+        for plan in AnnualPlan.objects.filter(project_id__in=chunk, year=planner.year):
+            plans[plan.project_id] = plan
+    as_of = planner.preview.as_of
+    for row in rows:
+        if row.action == "error":
+            continue
+        values = {f: row.values.get(f) for f in present}
+        plan = plans.get(row.project_id) if row.project_id else None
+        if plan is None and all(v is None for v in values.values()):
+            continue
+        if values.get("investment_target") is None:
+            values.pop("investment_target", None)  # the target cannot be blank: keep it
+        if as_of and any(values.get(f) is not None for f in FIGURES):
+            values["figures_as_of"] = as_of
+        row.plan, row.plan_values = plan, values
+        for name, new in values.items():
+            old = getattr(plan, name) if plan is not None else None
+            if plan is not None and old == new:
+                continue
+            if plan is None and new is None:
+                continue
+            row.diff.append(FieldDiff(f"plan.{name}", _label(AnnualPlan, name), old, new))
+            if row.action == "unchanged":
+                row.action = "update"
+        if plan is not None and not any(d.field.startswith("plan.") for d in row.diff):
+            row.plan_values = None
+
+
+def _label(model: Any, name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+# --- saving --------------------------------------------------------------------------------
+
+
+def _apply(preview: LedgerPreview) -> None:
+    now = timezone.now()
+    jurisdiction = preview.jurisdiction
+    audit: list[Change] = []
+    if preview.new_units:
+        units = [
+            Unit(jurisdiction=jurisdiction, name=u.name, kind=u.kind) for u in preview.new_units
+        ]
+        Unit.objects.bulk_create(units, batch_size=500)
+        for new, unit in zip(preview.new_units, units, strict=True):
+            new.instance = unit
+            audit.append(Change(Action.CREATE, unit, None, snapshot(unit)))
+
+    def real(value: Any) -> Any:
+        return value.instance if isinstance(value, NewUnit) else value
+
+    created: list[Project] = []
+    updated: list[Project] = []
+    update_fields: set[str] = set()
+    for row in preview.rows:
+        changes = {k: real(v) for k, v in row.project_changes.items()}
+        if row.action == "create":
+            project = Project(jurisdiction=jurisdiction, **changes)
+            project.jurisdiction = jurisdiction
+            row.project = project
+            created.append(project)
+        elif row.project_changes:
+            project = row.project
+            assert project is not None
+            before = snapshot(project)
+            for name, value in changes.items():
+                setattr(project, name, value)
+            project.version += 1
+            project.updated_at = now
+            update_fields.update(changes)
+            updated.append(project)
+            audit.append(Change(Action.UPDATE, project, before, snapshot(project)))
+    Project.objects.bulk_create(created, batch_size=500)
+    audit.extend(Change(Action.CREATE, p, None, snapshot(p)) for p in created)
+    if updated:
+        Project.objects.bulk_update(
+            updated, sorted(update_fields | {"version", "updated_at"}), batch_size=500
+        )
+    actor = current().actor
+    actor = actor if getattr(actor, "pk", None) else None
+    StageChange.objects.bulk_create(
+        [
+            StageChange(
+                project=p,
+                from_stage="",
+                to_stage=p.stage,
+                reason=_("Entered in the ledger by import"),
+                at=now,
+                actor=actor,
+            )
+            for p in created
+        ],
+        batch_size=1000,
+    )
+    _apply_plans(preview, audit)
+    record_changes(audit)
+    for row in preview.rows:
+        if row.project is not None:
+            row.project_id = row.project.pk
+
+
+def _apply_plans(preview: LedgerPreview, audit: list[Change]) -> None:
+    created: list[AnnualPlan] = []
+    updated: list[AnnualPlan] = []
+    fields: set[str] = set()
+    for row in preview.rows:
+        if row.plan_values is None or row.project is None:
+            continue
+        plan = row.plan
+        if plan is None:
+            plan = AnnualPlan(project=row.project, year=preview.year)
+            for name, value in row.plan_values.items():
+                setattr(
+                    plan,
+                    name,
+                    Decimal(0) if value is None and name == "investment_target" else value,
+                )
+            created.append(plan)
+        else:
+            before = snapshot(plan)
+            plan.project = row.project
+            for name, value in row.plan_values.items():
+                setattr(plan, name, value)
+                fields.add(name)
+            updated.append(plan)
+            audit.append(Change(Action.UPDATE, plan, before, snapshot(plan)))
+    AnnualPlan.objects.bulk_create(created, batch_size=500)
+    audit.extend(Change(Action.CREATE, p, None, snapshot(p)) for p in created)
+    if updated:
+        AnnualPlan.objects.bulk_update(updated, sorted(fields), batch_size=500)
