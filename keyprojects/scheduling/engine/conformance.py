@@ -62,6 +62,8 @@ def _classify(
 ) -> str:
     act = schedule.activity_map()[activity_id]
     keys = set(diffs)
+    if diffs.get("total_float", ("", ""))[1] == "-":
+        return "P6 stored no total float"
     if act.constraint is not None and act.constraint.type is ConstraintType.AS_LATE_AS_POSSIBLE:
         return "as-late-as-possible activity"
     if act.type is ActivityType.LEVEL_OF_EFFORT:

@@ -175,9 +175,8 @@ def _candidate(net: _Net, c: int, link: _Link, anchor: int, anchor_abs: int, for
     """
     lag = link.lag
     if lag == 0:
-        if c == link.lag_cal or net.cals[c] is net.cals[link.lag_cal]:
-            pass
-        return (anchor if net.cal[link.other] == c else net.cals[c].ordinal(anchor_abs)) * 2 + form
+        same = net.cal[link.other] == c
+        return (anchor if same else net.cals[c].ordinal(anchor_abs)) * 2 + form
     if link.lag_cal == c and net.cal[link.other] == c:
         value = anchor - lag if back else anchor + lag
     else:
