@@ -201,7 +201,7 @@ BATCH_WORDS = (
 )
 _NUMBERING = r"(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)[、.]?|\d{1,2}[、.])?"
 SECTION_RE = re.compile(
-    rf"^{_NUMBERING}(?:{'|'.join(word for word, _ in BATCH_WORDS)})(?:一批)?(?:项目|类)?"
+    rf"^{_NUMBERING}(?:{'|'.join(word for word, _ in BATCH_WORDS)}|[、和及/])+(?:一批)?(?:项目|类)?"
     r"(?:\(.*\))?(?:[:,;].*)?$"
 )
 TOTAL_RE = re.compile(r"^(?:全区|全市|全县|总|项目)?(?:合计|小计|总计|共计|汇总)")

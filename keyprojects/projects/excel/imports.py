@@ -38,6 +38,7 @@ from .reader import (
     LedgerSheet,
     Problem,
     Source,
+    as_of_in_year,
     load_rows,
     read_bytes,
     read_layout,
@@ -372,6 +373,7 @@ def _plan_rows(
             )
         )
     preview.year = year or sheet.year
+    preview.as_of = as_of_in_year(sheet.as_of_parts, preview.year)
     if not preview.year:
         preview.errors.append(
             Problem(None, "", _("The ledger's year is not in its title; give the year."))

@@ -81,6 +81,7 @@ class LedgerSheet:
     columns: list[LedgerColumn]
     rows: list[SheetRow]
     header_rows: tuple[int, ...]
+    as_of_parts: tuple[int | None, int, int | None] | None = None
     warnings: list[Problem] = field(default_factory=list)
 
     def column(self, key: str) -> LedgerColumn | None:
@@ -289,7 +290,8 @@ def read_layout(rows: list[list[Any]], merged: list[Any], sheet_name: str = "") 
         sheet_name=sheet_name,
         title=title,
         year=year,
-        as_of=_as_of_in_year(as_of, year),
+        as_of=as_of_in_year(as_of, year),
+        as_of_parts=as_of,
         columns=columns,
         rows=list(_data_rows(rows, first_data, columns)),
         header_rows=tuple(range(header_index + 1, first_data + 1)),
@@ -357,7 +359,7 @@ def _read_title(
     return title, year, as_of, unit  # type: ignore[return-value]
 
 
-def _as_of_in_year(
+def as_of_in_year(
     as_of: tuple[int | None, int, int | None] | None, year: int | None
 ) -> dt.date | None:
     if as_of is None:
@@ -388,14 +390,23 @@ def _data_rows(rows: list[list[Any]], first: int, columns: list[LedgerColumn]) -
         head = [norm_text(t) for t in texts[:3]]
         if any(is_total(t) for t in head) or (head and NOTE_RE.match(head[0])):
             continue
-        if not any(_cell(cells, i) for i in code_or_owner):
-            section = next((b for t in texts if (b := section_batch(t))), None)
-            if section:
-                batch = section
-                continue
+        section = _section(cells, texts, code_or_owner)
+        if section:
+            batch = section
+            continue
         if not any(_cell(cells, i) for i in identity):
             continue
         yield SheetRow(index + 1, cells, batch)
+
+
+def _section(cells: list[Any], texts: list[str], code_or_owner: list[int]) -> str | None:
+    """The batch a section row names; a section row has no code or owner (its title may sit
+    in any column, the code column included)."""
+    for text in texts:
+        batch = section_batch(text)
+        if batch and not any(_cell(cells, i) and cells[i] != text for i in code_or_owner):
+            return batch
+    return None
 
 
 def _cell(cells: list[Any], index: int) -> bool:
