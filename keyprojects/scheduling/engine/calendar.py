@@ -17,7 +17,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from datetime import date, datetime, timedelta
 
-from .errors import CalendarError
+from .errors import CalendarCoverageError, CalendarError
 from .model import MINUTES_PER_DAY, CalendarSpec, DayHours
 
 _MIN_DAY = date(1900, 1, 1).toordinal()
@@ -37,25 +37,25 @@ def from_minute(minute: int) -> datetime:
 
 def twenty_four_hour_spec(calendar_id: str = "24h") -> CalendarSpec:
     full: DayHours = ((0, MINUTES_PER_DAY),)
-    return CalendarSpec(
-        id=calendar_id, name="24 hours", week=(full,) * 7, hours_per_day=24.0
-    )
+    return CalendarSpec(id=calendar_id, name="24 hours", week=(full,) * 7, hours_per_day=24.0)
 
 
 class WorkCalendar:
     """Fast working-time arithmetic for one calendar."""
 
     __slots__ = (
-        "spec",
-        "id",
-        "hours_per_day",
         "_anchor",
-        "_lo_day",
-        "_hi_day",
-        "_starts",
-        "_ends",
         "_cum_before",
         "_cum_end",
+        "_ends",
+        "_hi_day",
+        "_lo_day",
+        "_max_day",
+        "_min_day",
+        "_starts",
+        "hours_per_day",
+        "id",
+        "spec",
     )
 
     def __init__(self, spec: CalendarSpec, around: date | None = None) -> None:
@@ -64,10 +64,16 @@ class WorkCalendar:
         self.hours_per_day = spec.hours_per_day
         if not any(spec.week) and not any(spec.exceptions.values()):
             raise CalendarError("Calendar has no working time", calendar_id=spec.id)
+        self._min_day, self._max_day = _MIN_DAY, _MAX_DAY
+        if spec.covered_years is not None:
+            first, last = spec.covered_years
+            self._min_day = date(first, 1, 1).toordinal()
+            self._max_day = date(last + 1, 1, 1).toordinal()
         centre = (around or date(2020, 1, 1)).toordinal()
-        self._anchor = (centre - _INITIAL_SPAN_DAYS) * MINUTES_PER_DAY
-        self._lo_day = centre - _INITIAL_SPAN_DAYS
-        self._hi_day = centre + _INITIAL_SPAN_DAYS
+        centre = min(max(centre, self._min_day), self._max_day - 1)
+        self._lo_day = max(self._min_day, centre - _INITIAL_SPAN_DAYS)
+        self._hi_day = min(self._max_day, centre + _INITIAL_SPAN_DAYS)
+        self._anchor = self._lo_day * MINUTES_PER_DAY
         self._starts: list[int] = []
         self._ends: list[int] = []
         self._cum_before: list[int] = []
@@ -117,16 +123,24 @@ class WorkCalendar:
         return self._cum_before[i] + (into if into < length else length)
 
     def _grow(self, *, down: bool) -> None:
-        span = self._hi_day - self._lo_day
+        span = max(self._hi_day - self._lo_day, 366)
         if down:
-            if self._lo_day <= _MIN_DAY:
-                raise CalendarError("Date is out of the supported range", calendar_id=self.id)
-            self._lo_day = max(_MIN_DAY, self._lo_day - span)
+            if self._lo_day <= self._min_day:
+                self._out_of_range(self._lo_day - 1)
+            self._lo_day = max(self._min_day, self._lo_day - span)
         else:
-            if self._hi_day >= _MAX_DAY:
-                raise CalendarError("Date is out of the supported range", calendar_id=self.id)
-            self._hi_day = min(_MAX_DAY, self._hi_day + span)
+            if self._hi_day >= self._max_day:
+                self._out_of_range(self._hi_day)
+            self._hi_day = min(self._max_day, self._hi_day + span)
         self._compile()
+
+    def _out_of_range(self, day: int) -> None:
+        if self.spec.covered_years is not None:
+            raise CalendarCoverageError(
+                "The calendar's holiday data does not cover the year",
+                year=date.fromordinal(day).year,
+            )
+        raise CalendarError("Date is out of the supported range", calendar_id=self.id)
 
     def _lo_minute(self) -> int:
         return self._lo_day * MINUTES_PER_DAY
@@ -163,7 +177,7 @@ class WorkCalendar:
     def finish_at(self, work: int) -> int:
         """The finish form of an ordinal: the earliest moment `work` minutes are done."""
         while not self._cum_before or work <= self._cum_before[0]:
-            if self._cum_before and work == self._cum_before[0] and self._lo_day <= _MIN_DAY:
+            if self._cum_before and work == self._cum_before[0] and self._lo_day <= self._min_day:
                 break
             self._grow(down=True)
         i = bisect_left(self._cum_end, work)

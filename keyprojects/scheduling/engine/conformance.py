@@ -104,7 +104,10 @@ def compare_with_reference(
             if theirs is None or mine != theirs:
                 diffs[name] = (_fmt(mine), _fmt(theirs))
         theirs_float = ref.total_float_hours
-        if theirs_float is None or abs(ours.total_float_hours - theirs_float) > FLOAT_TOLERANCE_HOURS:
+        if (
+            theirs_float is None
+            or abs(ours.total_float_hours - theirs_float) > FLOAT_TOLERANCE_HOURS
+        ):
             diffs["total_float"] = (_fmt(ours.total_float_hours), _fmt(theirs_float))
         if not diffs:
             matched += 1

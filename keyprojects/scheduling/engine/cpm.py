@@ -25,8 +25,8 @@ from .model import (
     ScheduleOptions,
 )
 from .network import open_ends, topological_order
-from .special import as_late_as_possible_pass, level_of_effort_pass
 from .result import ActivityResult, ScheduleResult, ScheduleWarning, WarningCode
+from .special import as_late_as_possible_pass, level_of_effort_pass
 
 FS, SS, FF, SF = 0, 1, 2, 3
 _KIND = {
@@ -70,7 +70,7 @@ class _Net:
         self.cal_24 = len(self.cals)
         self.cals.append(WorkCalendar(twenty_four_hour_spec(), around))
         default = schedule.default_calendar_id
-        self.default_cal = cal_index[default] if default in cal_index else 0
+        self.default_cal = cal_index.get(default, 0)
         self.cal = [cal_index[a.calendar_id or default or ""] for a in acts]
         self.state = [
             DONE if a.is_complete else STARTED if a.actual_start is not None else NOT_STARTED
@@ -168,7 +168,9 @@ def _shift(net: _Net, link_cal: int, anchor_abs: int, lag: int, backward: bool) 
     return cal.start_at(work) if backward else cal.finish_at(work)
 
 
-def _candidate(net: _Net, c: int, link: _Link, anchor: int, anchor_abs: int, form: int, back: bool) -> int:
+def _candidate(
+    net: _Net, c: int, link: _Link, anchor: int, anchor_abs: int, form: int, back: bool
+) -> int:
     """A relation's bound on the other activity, as a key: ordinal * 2 + start-form flag.
 
     Keys order like P6's datetimes: for one ordinal the start form is the later moment.
@@ -208,7 +210,7 @@ def _forward(net: _Net) -> None:
                 if net.loe[i]:
                     continue
                 kind = link.kind
-                if kind == FS or kind == FF:
+                if kind in (FS, FF):
                     anchor, anchor_abs, form = ef[i], ef_abs[i], ef_form[i]
                 elif not link.from_actual:
                     anchor, anchor_abs, form = es[i], es_abs[i], es_form[i]
@@ -219,7 +221,7 @@ def _forward(net: _Net) -> None:
                     key = anchor * 2 + form
                 else:
                     key = _candidate(net, c, link, anchor, anchor_abs, form, False)
-                if kind == FS or kind == SS:
+                if kind in (FS, SS):
                     if key > s_key:
                         s_key = key
                 elif key > f_key:
@@ -294,7 +296,7 @@ def _backward(net: _Net, finish_abs: int) -> None:
             if net.loe[k] or not net.logic_applies(k):
                 continue
             kind = link.kind
-            if kind == FS or kind == SS:
+            if kind in (FS, SS):
                 anchor, anchor_abs, form = ls[k], ls_abs[k], ls_form[k]
             else:
                 anchor, anchor_abs, form = lf[k], lf_abs[k], lf_form[k]
@@ -302,7 +304,7 @@ def _backward(net: _Net, finish_abs: int) -> None:
                 key = anchor * 2 + form
             else:
                 key = _candidate(net, c, link, anchor, anchor_abs, form, True)
-            if kind == FS or kind == FF:
+            if kind in (FS, FF):
                 if key < f_key:
                     f_key = key
             elif key < s_key:
@@ -374,14 +376,16 @@ def _free_float(net: _Net, i: int, finish_abs: int) -> tuple[int, list[int]]:
         if net.loe[i] or net.loe[k] or not net.logic_applies(k):
             continue
         kind = link.kind
-        if kind == FS or kind == FF:
+        if kind in (FS, FF):
             anchor_abs = net.ef_abs[i]
         elif link.from_actual:
             anchor_abs = to_minute(acts[i].actual_start)  # type: ignore[arg-type]
         else:
             anchor_abs = net.es_abs[i]
-        reach = anchor_abs if link.lag == 0 else _shift(net, link.lag_cal, anchor_abs, link.lag, False)
-        target = net.es_abs[k] if kind == FS or kind == SS else net.ef_abs[k]
+        reach = (
+            anchor_abs if link.lag == 0 else _shift(net, link.lag_cal, anchor_abs, link.lag, False)
+        )
+        target = net.es_abs[k] if kind in (FS, SS) else net.ef_abs[k]
         succ_cal = net.cals[net.cal[k]]
         if succ_cal.ordinal(target) == succ_cal.ordinal(reach):
             driven.append(k)

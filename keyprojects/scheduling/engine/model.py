@@ -94,6 +94,9 @@ class CalendarSpec:
     exceptions: dict[date, DayHours] = field(default_factory=dict)
     hours_per_day: float = 8.0
     is_default: bool = False
+    # First and last year the exceptions are known to be complete (statutory holiday
+    # data); working-time arithmetic outside them raises `CalendarCoverageError`.
+    covered_years: tuple[int, int] | None = None
 
     def hours_on(self, day: date) -> DayHours:
         found = self.exceptions.get(day)

@@ -51,7 +51,7 @@ def parse_duration(text: str, minutes_per_day: int) -> int | None:
     if match is None:
         return None
     sign, years, months, days, hours, minutes, seconds = match.groups()
-    if years and float(years) or months and float(months):
+    if (years and float(years)) or (months and float(months)):
         return None
     total = (
         float(days or 0) * minutes_per_day

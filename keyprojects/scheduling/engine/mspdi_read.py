@@ -49,7 +49,9 @@ class _El:
         self.table = table
         self.row = row
 
-    def error(self, message: str, name: str | None = None, value: str | None = None) -> ScheduleFileError:
+    def error(
+        self, message: str, name: str | None = None, value: str | None = None
+    ) -> ScheduleFileError:
         return ScheduleFileError(message, table=self.table, row=self.row, field=name, value=value)
 
     def find(self, name: str) -> ET.Element | None:
@@ -92,7 +94,7 @@ class _El:
 
 
 def _minutes_of(value: str) -> int:
-    hours, minutes, *_ = (value or "00:00:00").split(":") + ["0"]
+    hours, minutes, *_ = [*(value or "00:00:00").split(":"), "0"]
     return int(hours) * 60 + int(minutes)
 
 
@@ -178,7 +180,9 @@ def read_mspdi_text(text: str) -> Schedule:
         raise ScheduleFileError("The file is not an MS Project XML file", table=root.tag)
     project = _El(root, "Project", 1)
     minutes_per_day = project.integer("MinutesPerDay") or 480
-    data_date = project.date("StatusDate") or project.date("CurrentDate") or project.date("StartDate")
+    data_date = (
+        project.date("StatusDate") or project.date("CurrentDate") or project.date("StartDate")
+    )
     if data_date is None:
         raise project.error("The project has no status or start date", "StatusDate")
     deadline = project.date("FinishDate") if project.text("ScheduleFromStart") == "0" else None
@@ -228,8 +232,8 @@ def read_mspdi_text(text: str) -> Schedule:
             kind = ActivityType.FINISH_MILESTONE
         else:
             kind = ActivityType.TASK
-        cal = task.text("CalendarUID")
-        cal = default_cal if cal in ("", "-1") else cal
+        cal_text = task.text("CalendarUID")
+        cal = default_cal if cal_text in ("", "-1") else cal_text
         if cal is None or cal not in calendars:
             raise task.error("The activity names an unknown calendar", "CalendarUID", cal)
         constraint = None
@@ -242,9 +246,13 @@ def read_mspdi_text(text: str) -> Schedule:
             if exact in ConstraintType.__members__.values():
                 ctype = ConstraintType(exact)
             when = task.date("ConstraintDate")
-            constraint = Constraint(ctype, None if ctype is ConstraintType.AS_LATE_AS_POSSIBLE else when)
+            constraint = Constraint(
+                ctype, None if ctype is ConstraintType.AS_LATE_AS_POSSIBLE else when
+            )
         deadline_task = task.date("Deadline")
-        secondary = Constraint(ConstraintType.FINISH_ON_OR_BEFORE, deadline_task) if deadline_task else None
+        secondary = (
+            Constraint(ConstraintType.FINISH_ON_OR_BEFORE, deadline_task) if deadline_task else None
+        )
         original = task.duration("Duration", minutes_per_day) or 0
         remaining = task.duration("RemainingDuration", minutes_per_day)
         slack = task.integer("TotalSlack")
@@ -285,11 +293,11 @@ def read_mspdi_text(text: str) -> Schedule:
         if pred not in seen:
             raise el.error("The relation names an unknown activity", "PredecessorUID", pred)
         type_code = el.integer("Type")
-        kind = RELATION_TYPES.get(1 if type_code is None else type_code)
-        if kind is None:
+        relation_type = RELATION_TYPES.get(1 if type_code is None else type_code)
+        if relation_type is None:
             raise el.error("Unknown relation type", "Type", str(type_code))
         lag_tenths = el.integer("LinkLag") or 0
-        relations.append(Relation(pred, uid, kind, round(lag_tenths / 10)))
+        relations.append(Relation(pred, uid, relation_type, round(lag_tenths / 10)))
 
     return Schedule(
         id=project.text("UID") or "1",

@@ -175,7 +175,10 @@ def write_mspdi_text(schedule: Schedule) -> str:
             ext = _sub(task, "ExtendedAttribute")
             _sub(ext, "FieldID", TEXT1_FIELD_ID)
             _sub(ext, "Value", act.type.value)
-        if constraint is not None and CONSTRAINT_TYPES.get(CONSTRAINT_CODES[constraint.type]) is not constraint.type:
+        if (
+            constraint is not None
+            and CONSTRAINT_TYPES.get(CONSTRAINT_CODES[constraint.type]) is not constraint.type
+        ):
             ext = _sub(task, "ExtendedAttribute")
             _sub(ext, "FieldID", TEXT2_FIELD_ID)
             _sub(ext, "Value", constraint.type.value)

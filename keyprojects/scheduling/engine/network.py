@@ -41,7 +41,7 @@ def _find_loop(indegree: list[int], preds: list[list[int]]) -> list[int]:
         node = next(p for p in preds[node] if p in remaining)
     loop = path[position[node] :]
     loop.reverse()  # predecessors were followed, so reverse into flow order
-    return loop + [loop[0]]
+    return [*loop, loop[0]]
 
 
 def open_ends(schedule: Schedule) -> tuple[list[str], list[str]]:

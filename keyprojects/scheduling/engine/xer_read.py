@@ -91,7 +91,7 @@ class _Rows:
 
 
 class _Row:
-    __slots__ = ("table", "row_number", "values")
+    __slots__ = ("row_number", "table", "values")
 
     def __init__(self, table: str, number: int, values: dict[str, str]) -> None:
         self.table = table
@@ -100,7 +100,9 @@ class _Row:
 
     def error(self, message: str, name: str | None = None) -> ScheduleFileError:
         value = self.values.get(name) if name else None
-        return ScheduleFileError(message, table=self.table, row=self.row_number, field=name, value=value)
+        return ScheduleFileError(
+            message, table=self.table, row=self.row_number, field=name, value=value
+        )
 
     def text(self, name: str, default: str = "") -> str:
         return self.values.get(name, default).strip()
@@ -145,8 +147,7 @@ def _calendar(row: _Row) -> CalendarSpec:
     except ClndrDataError as exc:
         raise row.error(f"Calendar data is not valid: {exc}", "clndr_data") from exc
     if week is None:
-        week = (_STANDARD_DAY,) * 5 + ((), ())  # type: ignore[assignment]
-    assert week is not None
+        week = (_STANDARD_DAY,) * 5 + ((), ())
     return CalendarSpec(
         id=cal_id,
         name=row.text("clndr_name"),
@@ -172,9 +173,7 @@ def _options(tables: dict[str, XerTable], project_id: str) -> ScheduleOptions:
     for row in _Rows(tables, "SCHEDOPTIONS", required=False):
         if row.text("proj_id") != project_id:
             continue
-        if row.flag("sched_progress_override"):
-            options.progress = ProgressMode.PROGRESS_OVERRIDE
-        elif row.flag("sched_retained_logic") is False:
+        if row.flag("sched_progress_override") or row.flag("sched_retained_logic") is False:
             options.progress = ProgressMode.PROGRESS_OVERRIDE
         options.lag_calendar = LAG_CALENDARS.get(
             row.text("sched_calendar_on_relationship_lag"), LagCalendar.PREDECESSOR

@@ -70,7 +70,9 @@ class _Writer:
 def write_xer_text(schedule: Schedule) -> str:
     out = _Writer()
     today = datetime.now().strftime("%Y-%m-%d")
-    out.lines.append(f"ERMHDR\t8.0\t{today}\tProject\tadmin\tadmin\tkeyprojects\tProject Management\tUSD")
+    out.lines.append(
+        f"ERMHDR\t8.0\t{today}\tProject\tadmin\tadmin\tkeyprojects\tProject Management\tUSD"
+    )
     proj = schedule.id
     opts = schedule.options
     out.table(
@@ -100,7 +102,15 @@ def write_xer_text(schedule: Schedule) -> str:
     )
     out.table(
         "CALENDAR",
-        ["clndr_id", "default_flag", "clndr_name", "proj_id", "clndr_type", "day_hr_cnt", "clndr_data"],
+        [
+            "clndr_id",
+            "default_flag",
+            "clndr_name",
+            "proj_id",
+            "clndr_type",
+            "day_hr_cnt",
+            "clndr_data",
+        ],
         [
             [
                 cal.id,
@@ -193,9 +203,25 @@ def write_xer_text(schedule: Schedule) -> str:
     out.table("TASK", task_fields, rows)
     out.table(
         "TASKPRED",
-        ["task_pred_id", "task_id", "pred_task_id", "proj_id", "pred_proj_id", "pred_type", "lag_hr_cnt"],
         [
-            [str(n), r.successor_id, r.predecessor_id, proj, proj, _RELATION_CODES[r.type], _hours(r.lag)]
+            "task_pred_id",
+            "task_id",
+            "pred_task_id",
+            "proj_id",
+            "pred_proj_id",
+            "pred_type",
+            "lag_hr_cnt",
+        ],
+        [
+            [
+                str(n),
+                r.successor_id,
+                r.predecessor_id,
+                proj,
+                proj,
+                _RELATION_CODES[r.type],
+                _hours(r.lag),
+            ]
             for n, r in enumerate(schedule.relations, start=1)
         ],
     )
@@ -203,6 +229,8 @@ def write_xer_text(schedule: Schedule) -> str:
     return "\r\n".join(out.lines) + "\r\n"
 
 
-def write_xer(schedule: Schedule, target: str | os.PathLike[str], *, encoding: str = "utf-8") -> None:
+def write_xer(
+    schedule: Schedule, target: str | os.PathLike[str], *, encoding: str = "utf-8"
+) -> None:
     """Write an XER file; P6 itself expects cp1252 (or GBK for Chinese installations)."""
     Path(target).write_bytes(write_xer_text(schedule).encode(encoding, errors="strict"))
