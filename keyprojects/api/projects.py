@@ -8,8 +8,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
-from ninja.params import Path
+from ninja import Router, Status
+from ninja.params import P, PathEx, QueryEx
 
 from keyprojects.organisations.models import Jurisdiction, Unit
 from keyprojects.projects.choices import Stage
@@ -23,6 +23,7 @@ from keyprojects.projects.services import (
     project_update,
 )
 
+from .auth import caller
 from .errors import ApiError, forbidden, invalid, not_found
 from .openapi import filterset_parameters
 from .schemas import (
@@ -42,7 +43,7 @@ router = Router(tags=["projects"])
 MAX_LIMIT = 500
 READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 400: ErrorOut, 403: ErrorOut}
-Year = Path(..., ge=1900, le=2200)
+Year = PathEx[int, P(ge=1900, le=2200)]
 
 
 def _related(queryset: QuerySet[Project]) -> QuerySet[Project]:
@@ -50,7 +51,7 @@ def _related(queryset: QuerySet[Project]) -> QuerySet[Project]:
 
 
 def _visible(request: HttpRequest) -> QuerySet[Project]:
-    return Project.objects.visible_to(request.auth)  # type: ignore[attr-defined]
+    return Project.objects.visible_to(caller(request))
 
 
 def _get_visible(request: HttpRequest, project_id: int) -> Project:
@@ -62,7 +63,7 @@ def _get_visible(request: HttpRequest, project_id: int) -> Project:
 
 def _get_editable(request: HttpRequest, project_id: int) -> Project:
     project = _get_visible(request, project_id)
-    editable = Project.objects.editable_by(request.auth)  # type: ignore[attr-defined]
+    editable = Project.objects.editable_by(caller(request))
     if not editable.filter(pk=project.pk).exists():
         raise forbidden()
     return project
@@ -83,7 +84,7 @@ def project_out(project: Any, year: int) -> dict[str, Any]:
 
 
 def _unit(request: HttpRequest, field: str, unit_id: int) -> Unit:
-    unit = visible_units(request.auth).filter(pk=unit_id).first()
+    unit = visible_units(caller(request)).filter(pk=unit_id).first()
     if unit is None:
         raise invalid(
             field, _("Select a valid choice. That choice is not one of the available choices.")
@@ -109,8 +110,8 @@ def _clean_fields(request: HttpRequest, fields: dict[str, Any]) -> dict[str, Any
 )
 def list_projects(
     request: HttpRequest,
-    limit: int = Query(100, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
+    limit: QueryEx[int, P(ge=1, le=MAX_LIMIT)] = 100,
+    offset: QueryEx[int, P(ge=0)] = 0,
 ) -> Any:
     """The projects the caller can see, filtered and sorted like the ledger page."""
     filterset = ProjectFilterSet(request.GET, _visible(request), request=request)
@@ -141,7 +142,7 @@ def get_project(request: HttpRequest, project_id: int, year: int | None = None) 
 @router.post("/projects/", response={201: ProjectOut, **WRITE_ERRORS})
 def create_project(request: HttpRequest, payload: ProjectCreate) -> Any:
     """Enter a project in the ledger. Only the programme office does."""
-    user: Any = request.auth
+    user: Any = caller(request)
     if not user.is_programme_office:
         raise forbidden()
     fields = payload.model_dump()
@@ -215,7 +216,7 @@ def advance_stage(request: HttpRequest, project_id: int, payload: StageIn) -> An
 
 
 @router.get("/projects/{project_id}/plans/{year}/", response={200: AnnualPlanOut, **READ_ERRORS})
-def get_annual_plan(request: HttpRequest, project_id: int, year: int = Year) -> Any:
+def get_annual_plan(request: HttpRequest, project_id: int, year: Year) -> Any:
     """The project's annual plan for `year`."""
     project = _get_visible(request, project_id)
     plan = AnnualPlan.objects.filter(project=project, year=year).first()
@@ -229,7 +230,7 @@ def get_annual_plan(request: HttpRequest, project_id: int, year: int = Year) -> 
     response={200: AnnualPlanOut, 201: AnnualPlanOut, **WRITE_ERRORS},
 )
 def set_annual_plan(
-    request: HttpRequest, project_id: int, payload: AnnualPlanIn, year: int = Year
+    request: HttpRequest, project_id: int, payload: AnnualPlanIn, year: Year
 ) -> Any:
     """Set the whole annual plan for `year`; fields left out are cleared."""
     project = _get_editable(request, project_id)

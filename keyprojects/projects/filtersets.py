@@ -11,6 +11,7 @@ and the request (the unit filters offer only units the person can see):
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import django_filters
@@ -180,10 +181,10 @@ def annotate_ledger(queryset: QuerySet[Any], year: int) -> QuerySet[Any]:
     """Add the year's derived columns: `batch`, `annual_target` and `ytd_completed` (yuan,
     None without a plan) and `plan_share` (percent of the annual target completed)."""
     plans = AnnualPlan.objects.filter(project=OuterRef("pk"), year=year).order_by()
-    money = DecimalField(**YUAN)
-    share = ExpressionWrapper(
-        F("ytd_completed") * 100 / F("annual_target"), output_field=DecimalField(**YUAN)
+    money: DecimalField[Decimal, Decimal] = DecimalField(
+        max_digits=YUAN["max_digits"], decimal_places=YUAN["decimal_places"]
     )
+    share = ExpressionWrapper(F("ytd_completed") * 100 / F("annual_target"), output_field=money)
     return (
         queryset.with_batch(year)  # type: ignore[attr-defined]
         .annotate(
