@@ -328,6 +328,10 @@ class _Planner:
         for project in local:
             self.by_name.setdefault((project.name, project.owner_unit_id), []).append(project)
 
+    def failed(self, values: dict[str, Any], key: str) -> bool:
+        """The column is there but its cell could not be read (and has its own error)."""
+        return key in self.columns and key not in values
+
     def unit(self, row: ParsedRow, key: str) -> Unit | NewUnit | None:
         name = row.values.get(key)
         if not name:
@@ -440,8 +444,8 @@ def _plan_row(
         values["owner_unit"] = owner
     if responsible is not None:
         values["responsible_unit"] = responsible
-    if name and not code and values.get("owner_unit"):
-        key = (name, _unit_key(values["owner_unit"].name))
+    if name and not code and owner is not None:
+        key = (name, _unit_key(owner.name))
         if key in names:
             errors.append(
                 problem(
@@ -517,7 +521,7 @@ def _plan_update(planner: _Planner, row: PreviewRow, project: Project) -> None:
     for name, new in _target_values(row.values).items():
         if name in KEEP_WHEN_BLANK and (new is None or new == ""):
             continue
-        if name == "total_investment" and new is None:
+        if name == "total_investment" and new is None and not planner.failed(row.values, name):
             row.errors.append(planner.problem(row.row, name, _("The total investment is missing.")))
             continue
         old = getattr(project, name + "_id" if name.endswith("_unit") else name)
@@ -552,7 +556,7 @@ def _plan_create(planner: _Planner, row: PreviewRow) -> None:
                 row.row, "", _("The ledger has no owner unit column, so it cannot add projects.")
             )
         )
-    if values.get("total_investment") is None:
+    if values.get("total_investment") is None and not planner.failed(values, "total_investment"):
         row.errors.append(
             planner.problem(row.row, "total_investment", _("The total investment is missing."))
         )

@@ -154,9 +154,7 @@ def test_one_column_of_planned_dates_a_unit_line_in_yi_and_the_year_given(world,
         ["续建项目"],
         ["上清寺道路改造", "区城投公司", "区住房城市建委", "2024.06—2026.10", "3.2", 1, None],
     ]  # fmt: skip
-    preview = ledger_preview(
-        as_file(workbook_bytes(rows)), jurisdiction=world.district, year=2026
-    )
+    preview = ledger_preview(as_file(workbook_bytes(rows)), jurisdiction=world.district, year=2026)
 
     assert preview.errors == []
     assert preview.year == 2026 and preview.as_of == dt.date(2026, 10, 31)
@@ -179,9 +177,7 @@ def test_a_flat_ledger_with_a_batch_column_level_and_industry(world, as_file):
         ["续建", "大溪沟学校扩建", "区级", "教育", "区城投公司", "区城管局", 3000,
          dt.datetime(2024, 8, 1)],
     ]  # fmt: skip
-    preview = ledger_import(
-        as_file(workbook_bytes(rows)), jurisdiction=world.district, year=2026
-    )
+    preview = ledger_import(as_file(workbook_bytes(rows)), jurisdiction=world.district, year=2026)
 
     assert preview.errors == [] and preview.applied
     reserve = Project.objects.get(name="佛图关公园二期")

@@ -14,7 +14,11 @@ def _district_projects(world):
 
 def test_export_then_import_changes_nothing(ledger_world):
     data = ledger_export(_district_projects(ledger_world), year=2026)
-    entries, units, plans = AuditEntry.objects.count(), Unit.objects.count(), AnnualPlan.objects.count()
+    entries, units, plans = (
+        AuditEntry.objects.count(),
+        Unit.objects.count(),
+        AnnualPlan.objects.count(),
+    )
     before = {p.pk: (p.version, p.updated_at) for p in Project.objects.all()}
 
     preview = ledger_import(io.BytesIO(data), jurisdiction=ledger_world.district)
