@@ -13,8 +13,17 @@ from keyprojects.projects.models import Project
 
 from .ledgers import workbook_bytes
 
-HEADER = ["项目代码", "项目名称", "业主单位", "责任单位", "计划开工日期", "计划竣工日期",
-          "建设起止年限", "总投资（元）", "责任人"]  # fmt: skip
+HEADER = [
+    "项目代码",
+    "项目名称",
+    "业主单位",
+    "责任单位",
+    "计划开工日期",
+    "计划竣工日期",
+    "建设起止年限",
+    "总投资（元）",
+    "责任人",
+]
 BASE = {
     "code": "2026-500103-78-01-000001",
     "name": "项目",
@@ -45,10 +54,17 @@ CASES = [
 
 
 def _row(values):
-    return [values["code"], values["name"], "区城投公司", "区城管局",
-            values["planned_start"], values["planned_completion"],
-            f"{values['start_year']}-{values['end_year']}", values["total_investment"],
-            values["responsible_person"]]  # fmt: skip
+    return [
+        values["code"],
+        values["name"],
+        "区城投公司",
+        "区城管局",
+        values["planned_start"],
+        values["planned_completion"],
+        f"{values['start_year']}-{values['end_year']}",
+        values["total_investment"],
+        values["responsible_person"],
+    ]
 
 
 def _model_accepts(world, values):

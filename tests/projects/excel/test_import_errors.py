@@ -14,13 +14,26 @@ from keyprojects.projects.models import AnnualPlan, Project
 
 from .ledgers import CODE_A, CODE_B, CODE_C, workbook_bytes
 
-HEADER = ["序号", "项目代码", "项目名称", "业主单位", "责任单位", "计划开工日期", "计划竣工日期",
-          "总投资（万元）", "年度计划投资"]  # fmt: skip
+HEADER = [
+    "序号",
+    "项目代码",
+    "项目名称",
+    "业主单位",
+    "责任单位",
+    "计划开工日期",
+    "计划竣工日期",
+    "总投资（万元）",
+    "年度计划投资",
+]
 
 
 def _state():
-    return (AuditEntry.objects.count(), Project.objects.count(), Unit.objects.count(),
-            AnnualPlan.objects.count())  # fmt: skip
+    return (
+        AuditEntry.objects.count(),
+        Project.objects.count(),
+        Unit.objects.count(),
+        AnnualPlan.objects.count(),
+    )
 
 
 def test_a_bad_ledger_reports_each_row_and_column_and_saves_nothing(world, as_file):
@@ -38,7 +51,7 @@ def test_a_bad_ledger_reports_each_row_and_column_and_saves_nothing(world, as_fi
         [8, None, "没有业主", None, "区城管局", None, None, 100, 10],
         [9, None, "金额是字", "区城投公司", "区城管局", "明年", None, "很多", 10],
         [10, None, "没有总投资", "区城投公司", "区城管局", None, None, None, 10],
-    ]  # fmt: skip
+    ]
     before = _state()
 
     preview = ledger_import(as_file(workbook_bytes(rows)), jurisdiction=world.district)
@@ -76,8 +89,11 @@ def test_messages_are_translated_for_chinese_users(world, as_file, settings):
 
 
 def test_an_unknown_unit_is_an_error_when_new_units_are_not_allowed(world, as_file):
-    rows = [["渝中区2026年重点项目建设台账"], HEADER,
-            [1, CODE_A, "项目甲", "新成立公司", "区城管局", None, None, 100, 10]]  # fmt: skip
+    rows = [
+        ["渝中区2026年重点项目建设台账"],
+        HEADER,
+        [1, CODE_A, "项目甲", "新成立公司", "区城管局", None, None, 100, 10],
+    ]
     before = _state()
     preview = ledger_import(
         as_file(workbook_bytes(rows)), jurisdiction=world.district, allow_new_units=False
@@ -134,8 +150,11 @@ def test_a_sheet_without_a_header_is_refused(world, as_file):
 
 
 def test_a_ledger_without_a_year_asks_for_one(world, as_file):
-    rows = [["重点项目台账"], HEADER, [1, CODE_A, "项目甲", "区城投公司", "区城管局", None,
-                                      None, 1, 1]]  # fmt: skip
+    rows = [
+        ["重点项目台账"],
+        HEADER,
+        [1, CODE_A, "项目甲", "区城投公司", "区城管局", None, None, 1, 1],
+    ]
     preview = ledger_import(as_file(workbook_bytes(rows)), jurisdiction=world.district)
     assert preview.errors[0].message == "The ledger's year is not in its title; give the year."
     assert ledger_import(
@@ -144,8 +163,11 @@ def test_a_ledger_without_a_year_asks_for_one(world, as_file):
 
 
 def test_a_year_given_overrides_the_title_with_a_warning(world, as_file):
-    rows = [["2025年台账"], HEADER, [1, CODE_A, "项目甲", "区城投公司", "区城管局",
-                                    dt.datetime(2026, 3, 1), None, 1, 1]]  # fmt: skip
+    rows = [
+        ["2025年台账"],
+        HEADER,
+        [1, CODE_A, "项目甲", "区城投公司", "区城管局", dt.datetime(2026, 3, 1), None, 1, 1],
+    ]
     preview = ledger_preview(as_file(workbook_bytes(rows)), jurisdiction=world.district, year=2026)
     assert preview.year == 2026
     assert any("2025" in w.message for w in preview.warnings)

@@ -22,23 +22,87 @@ def test_a_two_row_merged_header_with_sections_subtotals_and_notes(world, as_fil
     rows = [
         ["渝中区2026年重点项目建设台账"],
         ["截至2026年10月底", None, None, None, None, None, None, None, None, "单位：万元"],
-        ["序号", "项目代码", "项目名称", "业主单位", "责任单位", "建设起止年限", None,
-         "计划开工/竣工日期", None, "投资情况（万元）", None, None, "备注"],
-        [None, None, None, None, None, "起", "止", "开工", "竣工", "总投资", "2026年计划投资",
-         "1-10月完成投资", None],
+        [
+            "序号",
+            "项目代码",
+            "项目名称",
+            "业主单位",
+            "责任单位",
+            "建设起止年限",
+            None,
+            "计划开工/竣工日期",
+            None,
+            "投资情况（万元）",
+            None,
+            None,
+            "备注",
+        ],
+        [
+            None,
+            None,
+            None,
+            None,
+            None,
+            "起",
+            "止",
+            "开工",
+            "竣工",
+            "总投资",
+            "2026年计划投资",
+            "1-10月完成投资",
+            None,
+        ],
         ["一、新开工项目（1个）", None, None, None, None, None, None, None, None, 5000, 1000, 200],
-        [1, CODE_A, "朝天门片区城市更新项目", "区城投公司", "区住房城市建委", 2026, 2028,
-         dt.datetime(2026, 3, 1), dt.datetime(2028, 12, 31), 5000, 1000, 200, "新增"],
+        [
+            1,
+            CODE_A,
+            "朝天门片区城市更新项目",
+            "区城投公司",
+            "区住房城市建委",
+            2026,
+            2028,
+            dt.datetime(2026, 3, 1),
+            dt.datetime(2028, 12, 31),
+            5000,
+            1000,
+            200,
+            "新增",
+        ],
         ["小计", None, None, None, None, None, None, None, None, 5000, 1000, 200],
         [],
         ["二、续建项目（1个）"],
-        [2, CODE_C, "化龙桥道路品质提升工程", "区城投公司", "区城管局", 2021, 2027,
-         dt.datetime(2021, 5, 1), dt.datetime(2027, 6, 30), 12000.5, 3000, 2400.25, None],
+        [
+            2,
+            CODE_C,
+            "化龙桥道路品质提升工程",
+            "区城投公司",
+            "区城管局",
+            2021,
+            2027,
+            dt.datetime(2021, 5, 1),
+            dt.datetime(2027, 6, 30),
+            12000.5,
+            3000,
+            2400.25,
+            None,
+        ],
         ["合计", None, None, None, None, None, None, None, None, 17000.5, 4000, 2600.25],
         ["注：1.投资数据由业主单位填报。"],
-    ]  # fmt: skip
-    merges = ("A1:M1", "A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:E4", "F3:G3", "H3:I3",
-              "J3:L3", "M3:M4", "A5:C5", "A9:C9")  # fmt: skip
+    ]
+    merges = (
+        "A1:M1",
+        "A3:A4",
+        "B3:B4",
+        "C3:C4",
+        "D3:D4",
+        "E3:E4",
+        "F3:G3",
+        "H3:I3",
+        "J3:L3",
+        "M3:M4",
+        "A5:C5",
+        "A9:C9",
+    )
     preview = ledger_preview(
         as_file(workbook_bytes(rows, merges=merges)), jurisdiction=world.district
     )
@@ -60,15 +124,31 @@ def test_a_one_row_header_in_other_words_with_yi_yuan_and_text_dates(world, as_f
     rows = [
         ["2026年渝中区重点建设项目计划表"],
         [],
-        ["项目名", "建设单位", "牵头单位", "计划总投资（亿元）", "年度计划（亿元）",
-         "本年累计完成(亿元)", "开工时间", "竣工时间"],
+        [
+            "项目名",
+            "建设单位",
+            "牵头单位",
+            "计划总投资（亿元）",
+            "年度计划（亿元）",
+            "本年累计完成(亿元)",
+            "开工时间",
+            "竣工时间",
+        ],
         ["（一）续建项目"],
         ["鹅岭公园提升工程", "区城投公司", "区城管局", 1.25, 0.3, "0.12", "2022年3月", "2023.12"],
         [None],
         ["（二）新开工项目"],
-        ["大坪老旧小区改造工程", "区住房城市建委", "区住房城市建委", "0.8", 0.2, None,
-         "2026年5月", "2027年6月"],
-    ]  # fmt: skip
+        [
+            "大坪老旧小区改造工程",
+            "区住房城市建委",
+            "区住房城市建委",
+            "0.8",
+            0.2,
+            None,
+            "2026年5月",
+            "2027年6月",
+        ],
+    ]
     preview = ledger_preview(as_file(workbook_bytes(rows)), jurisdiction=world.district)
 
     assert preview.errors == []
@@ -86,14 +166,30 @@ def test_a_one_row_header_in_other_words_with_yi_yuan_and_text_dates(world, as_f
 def test_headers_with_newlines_full_width_brackets_and_text_amounts(world, as_file):
     rows = [
         ["渝中区２０２６年重点项目台账"],
-        ["序 号", "项目\n名称", "项目业主", "责任\n单位", "总投资\n（万元）", "2026年\n计划投资",
-         "本年累计\n完成投资", "建设起止\n年限"],
+        [
+            "序 号",
+            "项目\n名称",
+            "项目业主",
+            "责任\n单位",
+            "总投资\n（万元）",
+            "2026年\n计划投资",
+            "本年累计\n完成投资",
+            "建设起止\n年限",
+        ],
         ["续建项目（3个）"],
-        [1, "十八梯片区更新", "区城市更新公司", "区住房城市建委", "1,234.5", "1.2亿", "3000万元",
-         "2021-2023"],
+        [
+            1,
+            "十八梯片区更新",
+            "区城市更新公司",
+            "区住房城市建委",
+            "1,234.5",
+            "1.2亿",
+            "3000万元",
+            "2021-2023",
+        ],
         [2, "白象街保护利用", "区城市更新公司", "区住房城市建委", "１２３", 100, 0, "2021—2023年"],
         [3, "山城巷步道", "区城市更新公司", "区住房城市建委", 800, "", "—", "2022年至2026年"],
-    ]  # fmt: skip
+    ]
     preview = ledger_preview(as_file(workbook_bytes(rows)), jurisdiction=world.district)
 
     assert preview.errors == []
@@ -115,19 +211,46 @@ def test_hidden_title_lines_column_numbers_totals_first_and_yuan_amounts(world, 
         ["内部资料 注意保密"],
         ["附件2"],
         ["渝中区2026年重点项目建设台账（截至2026年9月30日）"],
-        ["序号", "项目代码", "项目名称", "业主单位", "责任单位", "计划开工日期", "计划竣工日期",
-         "总投资（元）", "年度计划投资（元）"],
+        [
+            "序号",
+            "项目代码",
+            "项目名称",
+            "业主单位",
+            "责任单位",
+            "计划开工日期",
+            "计划竣工日期",
+            "总投资（元）",
+            "年度计划投资（元）",
+        ],
         [1, 2, 3, 4, 5, 6, 7, 8, 9],
         ["总计", None, None, None, None, None, None, 3500000, 1000000],
         ["一、新开工项目"],
-        [1, CODE_A, "七星岗停车场", "区城投公司", "区城管局", "2026-03-15", "2026/12/31",
-         1500000, 500000],
+        [
+            1,
+            CODE_A,
+            "七星岗停车场",
+            "区城投公司",
+            "区城管局",
+            "2026-03-15",
+            "2026/12/31",
+            1500000,
+            500000,
+        ],
         ["二、建成项目"],
-        [2, CODE_C, "菜园坝滨江步道", "区城投公司", "区城管局", "2021年3月15日", "2026年6月30日",
-         2000000, 500000],
+        [
+            2,
+            CODE_C,
+            "菜园坝滨江步道",
+            "区城投公司",
+            "区城管局",
+            "2021年3月15日",
+            "2026年6月30日",
+            2000000,
+            500000,
+        ],
         ["备注：建成项目以竣工验收为准。"],
         ["填报人：", None, "审核人："],
-    ]  # fmt: skip
+    ]
     preview = ledger_preview(
         as_file(workbook_bytes(rows, hidden_rows=(1, 2), extra_sheets=("填表说明",))),
         jurisdiction=world.district,
@@ -148,12 +271,20 @@ def test_one_column_of_planned_dates_a_unit_line_in_yi_and_the_year_given(world,
     rows = [
         ["重点项目推进情况表"],
         ["截止10月", None, None, None, "单位：亿元"],
-        ["项目名称", "业主单位", "责任单位", "计划开竣工时间", "总投资", "年度投资计划", "10月完成投资"],
+        [
+            "项目名称",
+            "业主单位",
+            "责任单位",
+            "计划开竣工时间",
+            "总投资",
+            "年度投资计划",
+            "10月完成投资",
+        ],
         ["新开工项目"],
         ["两路口片区更新", "区城投公司", "区住房城市建委", "2026.03-2028.12", 2.5, 0.5, 0.05],
         ["续建项目"],
         ["上清寺道路改造", "区城投公司", "区住房城市建委", "2024.06—2026.10", "3.2", 1, None],
-    ]  # fmt: skip
+    ]
     preview = ledger_preview(as_file(workbook_bytes(rows)), jurisdiction=world.district, year=2026)
 
     assert preview.errors == []
@@ -172,11 +303,27 @@ def test_a_flat_ledger_with_a_batch_column_level_and_industry(world, as_file):
     rows = [
         ["类别", "项目名称", "级别", "行业", "业主单位", "责任单位", "总投资", "计划开工日期"],
         ["储备", "佛图关公园二期", "区级", "生态环保", "区城投公司", "区城管局", 9000, None],
-        ["新开工", "李子坝轨道站点接驳", "市级", "交通", "区城投公司", "区城管局", 4000,
-         dt.datetime(2026, 8, 1)],
-        ["续建", "大溪沟学校扩建", "区级", "教育", "区城投公司", "区城管局", 3000,
-         dt.datetime(2024, 8, 1)],
-    ]  # fmt: skip
+        [
+            "新开工",
+            "李子坝轨道站点接驳",
+            "市级",
+            "交通",
+            "区城投公司",
+            "区城管局",
+            4000,
+            dt.datetime(2026, 8, 1),
+        ],
+        [
+            "续建",
+            "大溪沟学校扩建",
+            "区级",
+            "教育",
+            "区城投公司",
+            "区城管局",
+            3000,
+            dt.datetime(2024, 8, 1),
+        ],
+    ]
     preview = ledger_import(as_file(workbook_bytes(rows)), jurisdiction=world.district, year=2026)
 
     assert preview.errors == [] and preview.applied
@@ -196,11 +343,19 @@ def test_an_applied_import_is_in_the_audit_trail_through_the_import_channel(worl
     rows = [
         ["渝中区2026年重点项目建设台账"],
         ["截至2026年10月31日"],
-        ["项目代码", "项目名称", "业主单位", "责任单位", "总投资", "年度计划投资", "本年累计完成投资"],
+        [
+            "项目代码",
+            "项目名称",
+            "业主单位",
+            "责任单位",
+            "总投资",
+            "年度计划投资",
+            "本年累计完成投资",
+        ],
         ["一、新开工项目"],
         [CODE_A, "望龙门片区更新", "区城投公司", "解放碑CBD管委会", 1000, 300, 120],
         [CODE_B, "储奇门停车场", "康翔公司", "区城管局", 2000, 500, None],
-    ]  # fmt: skip
+    ]
     before = AuditEntry.objects.count()
     preview = ledger_import(as_file(workbook_bytes(rows)), jurisdiction=world.district)
 

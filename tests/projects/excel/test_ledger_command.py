@@ -18,13 +18,21 @@ def _file(tmp_path, rows):
 
 ROWS = [
     ["渝中区2026年重点项目建设台账"],
-    ["项目代码", "项目名称", "业主单位", "责任单位", "计划开工日期", "总投资（万元）",
-     "年度计划投资", "本年累计完成投资"],
+    [
+        "项目代码",
+        "项目名称",
+        "业主单位",
+        "责任单位",
+        "计划开工日期",
+        "总投资（万元）",
+        "年度计划投资",
+        "本年累计完成投资",
+    ],
     ["一、新开工项目（1个）"],
     [CODE_A, "大坪商圈提升", "区城投公司", "区城管局", "2026年4月", 1234.5, 300, 100.25],
     ["四、储备项目（1个）"],
     [None, "两路口储备地块", "新的公司", "区城管局", None, 5000, None, None],
-]  # fmt: skip
+]
 
 
 def run(*args):
@@ -69,14 +77,25 @@ def test_errors_print_with_their_rows_and_exit_non_zero(world, tmp_path):
     rows = [*ROWS, [CODE_B, "负数", "区城投公司", "区城管局", None, -1, None, None]]
     out = io.StringIO()
     with pytest.raises(CommandError) as raised:
-        call_command("ledger", "import", _file(tmp_path, rows), "--json", "--jurisdiction",
-                     "500103", stdout=out)  # fmt: skip
+        call_command(
+            "ledger",
+            "import",
+            _file(tmp_path, rows),
+            "--json",
+            "--jurisdiction",
+            "500103",
+            stdout=out,
+        )
     assert raised.value.returncode != 0
     errors = json.loads(out.getvalue())["errors"]
     assert errors == [
-        {"row": 7, "column": "总投资（万元）", "message": "An amount must not be negative.",
-         "cell": "F7"}
-    ]  # fmt: skip
+        {
+            "row": 7,
+            "column": "总投资（万元）",
+            "message": "An amount must not be negative.",
+            "cell": "F7",
+        }
+    ]
     assert not Project.objects.filter(code=CODE_A).exists()
 
 

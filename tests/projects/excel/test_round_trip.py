@@ -43,8 +43,14 @@ def test_the_export_has_title_as_of_line_grouped_header_and_sections(ledger_worl
     assert "单位：万元" in rows[1]
     assert "投资情况（万元）" in rows[2]
     assert "建设起止年限" in rows[2] and "计划开工/竣工日期" in rows[2]
-    assert {"总投资", "年度计划投资", "本年累计完成投资", "占年度计划%", "开工累计完成投资",
-            "占总投资%"} <= set(rows[3])  # fmt: skip
+    assert {
+        "总投资",
+        "年度计划投资",
+        "本年累计完成投资",
+        "占年度计划%",
+        "开工累计完成投资",
+        "占总投资%",
+    } <= set(rows[3])
     first_cells = [r[0] for r in rows]
     assert "一、新开工项目（1个）" in first_cells
     assert "二、续建项目（1个）" in first_cells

@@ -23,8 +23,17 @@ def ledger(*rows):
 
 def test_a_row_with_a_code_updates_that_project(world, as_file):
     project = world.project
-    data = ledger([project.code, "老鼓楼衙署遗址公园（更名）", "区城投公司", "区住房城市建委",
-                   12000, dt.datetime(2024, 3, 1), "主体完工"])  # fmt: skip
+    data = ledger(
+        [
+            project.code,
+            "老鼓楼衙署遗址公园（更名）",
+            "区城投公司",
+            "区住房城市建委",
+            12000,
+            dt.datetime(2024, 3, 1),
+            "主体完工",
+        ]
+    )
     preview = ledger_preview(as_file(data), jurisdiction=world.district)
     row = preview.rows[0]
     assert (row.action, row.project_id) == ("update", project.pk)
@@ -48,8 +57,13 @@ def test_a_row_with_a_code_updates_that_project(world, as_file):
 
 
 def test_a_row_without_a_code_updates_the_project_with_its_name_and_owner(world, as_file):
-    project = ProjectFactory(jurisdiction=world.district, code=None, name="化龙桥片区",
-                             owner_unit=world.owner, responsible_unit=world.responsible)  # fmt: skip
+    project = ProjectFactory(
+        jurisdiction=world.district,
+        code=None,
+        name="化龙桥片区",
+        owner_unit=world.owner,
+        responsible_unit=world.responsible,
+    )
     data = ledger([None, "化龙桥片区", "区城投公司", "区住房城市建委", 20000, None, "拆迁中"])
     preview = ledger_import(as_file(data), jurisdiction=world.district)
     assert (preview.rows[0].action, preview.rows[0].project_id) == ("update", project.pk)
@@ -60,10 +74,16 @@ def test_a_row_without_a_code_updates_the_project_with_its_name_and_owner(world,
 
 
 def test_a_code_in_the_ledger_is_given_to_the_same_project_without_one(world, as_file):
-    project = ProjectFactory(jurisdiction=world.district, code=None, name="化龙桥片区",
-                             owner_unit=world.owner, responsible_unit=world.responsible)  # fmt: skip
-    data = ledger([CODE_A, "化龙桥片区", "区城投公司", "区住房城市建委", 10000,
-                   dt.datetime(2024, 3, 1), ""])  # fmt: skip
+    project = ProjectFactory(
+        jurisdiction=world.district,
+        code=None,
+        name="化龙桥片区",
+        owner_unit=world.owner,
+        responsible_unit=world.responsible,
+    )
+    data = ledger(
+        [CODE_A, "化龙桥片区", "区城投公司", "区住房城市建委", 10000, dt.datetime(2024, 3, 1), ""]
+    )
     preview = ledger_import(as_file(data), jurisdiction=world.district)
     assert preview.rows[0].project_id == project.pk
     project.refresh_from_db()
@@ -78,21 +98,34 @@ def test_the_same_name_under_another_owner_is_another_project(world, as_file):
 
 
 def test_a_created_project_enters_the_ledger_with_one_stage_change(world, as_file):
-    data = workbook_bytes([
-        ["渝中区2026年重点项目建设台账"],
-        HEADER + ["实际开工日期"],
-        ["一、新开工项目"],
-        [CODE_A, "朝天门广场改造", "区城投公司", "区城管局", 800, dt.datetime(2026, 2, 1), "",
-         dt.datetime(2026, 2, 20)],
-    ])  # fmt: skip
+    data = workbook_bytes(
+        [
+            ["渝中区2026年重点项目建设台账"],
+            [*HEADER, "实际开工日期"],
+            ["一、新开工项目"],
+            [
+                CODE_A,
+                "朝天门广场改造",
+                "区城投公司",
+                "区城管局",
+                800,
+                dt.datetime(2026, 2, 1),
+                "",
+                dt.datetime(2026, 2, 20),
+            ],
+        ]
+    )
     with acting(actor=world.office, channel=Channel.COMMAND):
         preview = ledger_import(as_file(data), jurisdiction=world.district)
     project = Project.objects.get(code=CODE_A)
     assert preview.rows[0].project_id == project.pk
     assert project.stage == Stage.CONSTRUCTION and project.batch(2026) == "new_start"
     change = StageChange.objects.get(project=project)
-    assert (change.from_stage, change.to_stage, change.actor) == ("", Stage.CONSTRUCTION,
-                                                                   world.office)  # fmt: skip
+    assert (change.from_stage, change.to_stage, change.actor) == (
+        "",
+        Stage.CONSTRUCTION,
+        world.office,
+    )
     assert change.reason == "Entered in the ledger by import"
 
 
