@@ -12,7 +12,9 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -36,7 +38,7 @@ def invalid(field: str, message: str) -> ApiError:
 
 
 def not_found() -> ApiError:
-    return ApiError(404, _("Not Found"))
+    return ApiError(404, _("Not found."))
 
 
 def forbidden() -> ApiError:
@@ -122,7 +124,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return respond(request, 404, body(_("Not Found")))
+        return respond(request, 404, body(_("Not found.")))
 
     @api.exception_handler(PermissionDenied)
     def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
@@ -131,3 +133,28 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(IntegrityError)
     def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
         return respond(request, 409, body(_("The change conflicts with records saved meanwhile.")))
+
+
+def api_root(request: HttpRequest) -> HttpResponse:
+    """Where to read about the API."""
+    return JsonResponse(
+        {"docs": reverse("api:openapi-view"), "openapi": reverse("api:openapi-json")}
+    )
+
+
+def unknown_path(request: HttpRequest, rest: str) -> HttpResponse:
+    """Anything under /api/ that is not an operation: JSON, never an HTML page.
+
+    A path missing its final slash is redirected with 308, which keeps the method and body
+    (Django's own slash redirect would turn a POST into a GET or fail).
+    """
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not unknown_path:
+            query = request.META.get("QUERY_STRING", "")
+            target = request.path + "/" + (f"?{query}" if query else "")
+            return HttpResponsePermanentRedirect(target, preserve_request=True)
+    return JsonResponse(body(_("Not found.")), status=404)

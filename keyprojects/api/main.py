@@ -18,7 +18,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
     # Served from ninja's own static files: no CDN is reachable where this runs.
-    docs=Swagger(settings={"persistAuthorization": True}),
+    docs=Swagger(settings={"persistAuthorization": True, "validatorUrl": None}),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

@@ -63,3 +63,9 @@ def test_the_docs_page_needs_no_cdn(db):
     assert sources
     assert not [s for s in sources if re.match(r"(https?:)?//", s)]
     assert not re.search(r"https?://[^\s\"']*(cdn|jsdelivr|unpkg)", html)
+
+
+def test_the_docs_page_does_not_call_the_online_validator(db):
+    html = Client().get("/api/docs").content.decode()
+
+    assert '"validatorUrl": null' in html

@@ -380,3 +380,13 @@ def test_a_created_projects_dates_round_trip(world, api_for):
 
     assert response.json()["planned_start"] == "2026-03-01"
     assert Project.objects.get(pk=response.json()["id"]).planned_start == dt.date(2026, 3, 1)
+
+
+def test_the_apis_own_messages_speak_chinese(world, api_for):
+    api = api_for(world.leader, language="zh-hans")
+
+    refused = api.patch(f"/api/projects/{world.project.pk}/", {"version": 1, "site": "x"})
+    invalid = api_for(world.office, language="zh-hans").post("/api/projects/", "{oops")
+
+    assert refused.json()["detail"] == "您可以查看，但无权修改。"
+    assert invalid.json()["detail"] == "请求内容不是有效的 JSON。"
