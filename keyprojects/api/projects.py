@@ -133,7 +133,9 @@ def list_projects(
 
 
 @router.get("/projects/{project_id}/", response={200: ProjectOut, **READ_ERRORS})
-def get_project(request: HttpRequest, project_id: int, year: int | None = None) -> Any:
+def get_project(
+    request: HttpRequest, project_id: int, year: QueryEx[int | None, P(ge=1900, le=2200)] = None
+) -> Any:
     """One project; `year` chooses the year of the batch and annual target."""
     _get_visible(request, project_id)
     return _out(request, project_id, year)

@@ -217,3 +217,12 @@ def test_the_number_of_queries_does_not_grow_with_the_page(world, api_for):
 
     assert len(large) == len(small)
     assert len(large) <= 5
+
+
+@pytest.mark.parametrize(
+    ("year", "batch"), [(2024, "new_start"), (2025, "continuing"), (2026, "completed")]
+)
+def test_one_project_shows_the_batch_of_the_asked_year(world, api_for, year, batch):
+    response = api_for(world.leader).get(f"/api/projects/{world.project.pk}/", {"year": year})
+
+    assert (response.json()["year"], response.json()["batch"]) == (year, batch)

@@ -332,6 +332,13 @@ def test_a_bad_annual_plan_is_refused(world, api_for, payload, field):
     assert not world.project.annual_plans.exists()
 
 
+def test_an_absurd_year_is_refused_when_reading_a_project(world, api_for):
+    response = api_for(world.office).get(f"/api/projects/{world.project.pk}/", {"year": 99999})
+
+    assert response.status_code == 422
+    assert "year" in response.json()["errors"]
+
+
 def test_an_absurd_plan_year_is_refused(world, api_for):
     response = api_for(world.office).put(
         f"/api/projects/{world.project.pk}/plans/20260/", {"investment_target": "1"}
