@@ -7,6 +7,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +44,7 @@ class TokenAuth(HttpBearer):
 class SessionAuth(APIKeyCookie):
     """The browser session; a write must carry the CSRF token as a page form would."""
 
-    param_name = "sessionid"
+    param_name = settings.SESSION_COOKIE_NAME
 
     def __call__(self, request: HttpRequest) -> Any:
         user = getattr(request, "user", None)
