@@ -7,21 +7,14 @@ the code, the units, the level and the industry, which a blank leaves as they we
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from keyprojects.audit.choices import Action, Channel
-from keyprojects.audit.context import channel, current
-from keyprojects.audit.services import Change, record_changes, snapshot
+from keyprojects.audit.choices import Channel
+from keyprojects.audit.context import channel
 from keyprojects.organisations.choices import UnitKind
 from keyprojects.organisations.models import Jurisdiction, Unit
 from keyprojects.projects.choices import Batch, Industry, Level, Stage
@@ -29,10 +22,10 @@ from keyprojects.projects.models import (
     PROJECT_CODE_RE,
     AnnualPlan,
     Project,
-    StageChange,
     derive_batch,
 )
 
+from .preview import FieldDiff, LedgerPreview, NewUnit, PreviewRow
 from .reader import (
     LedgerFileError,
     LedgerSheet,
@@ -44,6 +37,7 @@ from .reader import (
     read_layout,
 )
 from .rows import ParsedRow, parse_rows
+from .saving import apply_preview
 from .values import norm_text
 
 # Project fields a ledger column can write, in the order a diff lists them.
@@ -58,134 +52,6 @@ KEEP_WHEN_BLANK = frozenset({"code", "owner_unit", "responsible_unit", "level", 
 PLAN_FIELDS = ("investment_target", "month_completed", "ytd_completed", "since_start_completed")
 FIGURES = ("month_completed", "ytd_completed", "since_start_completed")
 CHUNK = 2000
-
-
-@dataclass(frozen=True)
-class FieldDiff:
-    field: str  # a Project field, or "plan.<field>" for the year's annual plan
-    label: str
-    old: Any
-    new: Any
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "label": self.label, "old": _plain(self.old),
-                "new": _plain(self.new)}  # fmt: skip
-
-
-@dataclass
-class NewUnit:
-    """A unit the ledger names that the jurisdiction does not have yet."""
-
-    name: str
-    kind: str
-    rows: list[int] = field(default_factory=list)
-    instance: Unit | None = None
-
-    def __str__(self) -> str:
-        return self.name
-
-
-@dataclass
-class PreviewRow:
-    row: int  # the spreadsheet's row number
-    batch: str | None  # the section's batch, else the batch column's, else from the dates
-    values: dict[str, Any]
-    action: str = "error"  # create, update, unchanged; error when the row cannot be matched
-    project_id: int | None = None
-    diff: list[FieldDiff] = field(default_factory=list)
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    project: Project | None = field(default=None, repr=False)
-    project_changes: dict[str, Any] = field(default_factory=dict, repr=False)
-    plan_values: dict[str, Any] | None = field(default=None, repr=False)
-    plan: AnnualPlan | None = field(default=None, repr=False)
-
-    def as_json(self) -> dict[str, Any]:
-        values = self.values
-
-        def unit(key: str) -> str | None:
-            found = values.get(key)
-            return str(found) if found else None
-
-        def yuan(key: str) -> str | None:
-            found = values.get(key)
-            return f"{found:.2f}" if found is not None else None
-
-        start = values.get("planned_start")
-        return {
-            "row": self.row,
-            "action": self.action,
-            "project_id": self.project_id,
-            "code": values.get("code") or None,
-            "name": values.get("name") or "",
-            "batch": self.batch,
-            "owner_unit": unit("owner_unit"),
-            "responsible_unit": unit("responsible_unit"),
-            "planned_start": start.isoformat() if start else None,
-            "total_investment_yuan": yuan("total_investment"),
-            "annual_plan_yuan": yuan("investment_target"),
-            "ytd_completed_yuan": yuan("ytd_completed"),
-            "diff": [d.as_dict() for d in self.diff],
-        }
-
-
-@dataclass
-class LedgerPreview:
-    """What an import will do (or, once `applied`, did), row by row."""
-
-    jurisdiction: Jurisdiction
-    year: int | None = None
-    as_of: dt.date | None = None
-    title: str = ""
-    sheet_name: str = ""
-    rows: list[PreviewRow] = field(default_factory=list)
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    new_units: list[NewUnit] = field(default_factory=list)
-    applied: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def counts(self) -> dict[str, int]:
-        found = {"create": 0, "update": 0, "unchanged": 0, "error": 0}
-        for row in self.rows:
-            found[row.action] += 1
-        return found
-
-    @property
-    def fingerprint(self) -> str:
-        """Changes when what the import would do changes: check it between preview and apply."""
-        body = [
-            (r.row, r.action, r.project_id, [(d.field, _plain(d.new)) for d in r.diff])
-            for r in self.rows
-        ]
-        body.append([u.name for u in self.new_units])
-        text = json.dumps(body, ensure_ascii=False, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "year": self.year,
-            "as_of": self.as_of.isoformat() if self.as_of else None,
-            "applied": self.applied,
-            "counts": self.counts(),
-            "new_units": [{"name": u.name, "kind": u.kind, "rows": u.rows} for u in self.new_units],
-            "projects": [r.as_json() for r in self.rows],
-            "errors": [p.as_dict() for p in self.errors],
-            "warnings": [p.as_dict() for p in self.warnings],
-        }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Unit | NewUnit):
-        return value.name
-    return value
 
 
 # --- public entry points -------------------------------------------------------------------
@@ -242,7 +108,7 @@ def ledger_import(
         if dry_run or preview.errors:
             return preview
         with channel(Channel.IMPORT):
-            _apply(preview)
+            apply_preview(preview)
         preview.applied = True
     return preview
 
@@ -694,103 +560,3 @@ def _attach_plans(planner: _Planner, rows: list[PreviewRow]) -> None:
 
 def _label(model: Any, name: str) -> str:
     return str(model._meta.get_field(name).verbose_name)
-
-
-# --- saving --------------------------------------------------------------------------------
-
-
-def _apply(preview: LedgerPreview) -> None:
-    now = timezone.now()
-    jurisdiction = preview.jurisdiction
-    audit: list[Change] = []
-    if preview.new_units:
-        units = [
-            Unit(jurisdiction=jurisdiction, name=u.name, kind=u.kind) for u in preview.new_units
-        ]
-        Unit.objects.bulk_create(units, batch_size=500)
-        for new, unit in zip(preview.new_units, units, strict=True):
-            new.instance = unit
-            audit.append(Change(Action.CREATE, unit, None, snapshot(unit)))
-
-    def real(value: Any) -> Any:
-        return value.instance if isinstance(value, NewUnit) else value
-
-    created: list[Project] = []
-    updated: list[Project] = []
-    update_fields: set[str] = set()
-    for row in preview.rows:
-        changes = {k: real(v) for k, v in row.project_changes.items()}
-        if row.action == "create":
-            project = Project(jurisdiction=jurisdiction, **changes)
-            project.jurisdiction = jurisdiction
-            row.project = project
-            created.append(project)
-        elif row.project_changes:
-            project = row.project
-            assert project is not None
-            before = snapshot(project)
-            for name, value in changes.items():
-                setattr(project, name, value)
-            project.version += 1
-            project.updated_at = now
-            update_fields.update(changes)
-            updated.append(project)
-            audit.append(Change(Action.UPDATE, project, before, snapshot(project)))
-    Project.objects.bulk_create(created, batch_size=500)
-    audit.extend(Change(Action.CREATE, p, None, snapshot(p)) for p in created)
-    if updated:
-        Project.objects.bulk_update(
-            updated, sorted(update_fields | {"version", "updated_at"}), batch_size=500
-        )
-    actor = current().actor
-    actor = actor if getattr(actor, "pk", None) else None
-    StageChange.objects.bulk_create(
-        [
-            StageChange(
-                project=p,
-                from_stage="",
-                to_stage=p.stage,
-                reason=_("Entered in the ledger by import"),
-                at=now,
-                actor=actor,
-            )
-            for p in created
-        ],
-        batch_size=1000,
-    )
-    _apply_plans(preview, audit)
-    record_changes(audit)
-    for row in preview.rows:
-        if row.project is not None:
-            row.project_id = row.project.pk
-
-
-def _apply_plans(preview: LedgerPreview, audit: list[Change]) -> None:
-    created: list[AnnualPlan] = []
-    updated: list[AnnualPlan] = []
-    fields: set[str] = set()
-    for row in preview.rows:
-        if row.plan_values is None or row.project is None:
-            continue
-        plan = row.plan
-        if plan is None:
-            plan = AnnualPlan(project=row.project, year=preview.year)
-            for name, value in row.plan_values.items():
-                setattr(
-                    plan,
-                    name,
-                    Decimal(0) if value is None and name == "investment_target" else value,
-                )
-            created.append(plan)
-        else:
-            before = snapshot(plan)
-            plan.project = row.project
-            for name, value in row.plan_values.items():
-                setattr(plan, name, value)
-                fields.add(name)
-            updated.append(plan)
-            audit.append(Change(Action.UPDATE, plan, before, snapshot(plan)))
-    AnnualPlan.objects.bulk_create(created, batch_size=500)
-    audit.extend(Change(Action.CREATE, p, None, snapshot(p)) for p in created)
-    if updated:
-        AnnualPlan.objects.bulk_update(updated, sorted(fields), batch_size=500)

@@ -3,12 +3,15 @@
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from keyprojects.audit.choices import Channel
 from keyprojects.audit.models import AuditEntry
+from keyprojects.audit.services import verify_chain
 from keyprojects.organisations.choices import UnitKind
 from keyprojects.organisations.models import Unit
 from keyprojects.projects.choices import Batch, Industry, Level, Stage
-from keyprojects.projects.excel import ledger_import, ledger_preview
+from keyprojects.projects.excel import ledger_import, ledger_preview, saving
 from keyprojects.projects.models import AnnualPlan, Project, StageChange
 
 from .ledgers import CODE_A, CODE_B, CODE_C, workbook_bytes
@@ -339,7 +342,11 @@ def test_a_flat_ledger_with_a_batch_column_level_and_industry(world, as_file):
     assert StageChange.objects.filter(project=start, from_stage="").count() == 1
 
 
-def test_an_applied_import_is_in_the_audit_trail_through_the_import_channel(world, as_file):
+@pytest.mark.parametrize("fast", [True, False], ids=["plain-inserts", "bulk-create"])
+def test_an_applied_import_is_in_the_audit_trail_through_the_import_channel(
+    world, as_file, monkeypatch, fast
+):
+    monkeypatch.setattr(saving, "_fast", lambda: fast)
     rows = [
         ["渝中区2026年重点项目建设台账"],
         ["截至2026年10月31日"],
@@ -375,5 +382,7 @@ def test_an_applied_import_is_in_the_audit_trail_through_the_import_channel(worl
     assert plan.figures_as_of == dt.date(2026, 10, 31)
     no_figures = AnnualPlan.objects.get(project__code=CODE_B, year=2026)
     assert no_figures.figures_as_of is None
+    assert verify_chain() is None
+    assert StageChange.objects.filter(project__code=CODE_B, to_stage=Stage.PRELIMINARY).exists()
     # The new starts have no planned start in 2026: they are reserve by their dates.
     assert {w.row for w in preview.warnings} == {5, 6}
