@@ -49,7 +49,9 @@ class WorkCalendar:
         "_cum_end",
         "_ends",
         "_hi_day",
+        "_hi_min",
         "_lo_day",
+        "_lo_min",
         "_max_day",
         "_min_day",
         "_starts",
@@ -108,6 +110,8 @@ class WorkCalendar:
             total += e - s
             cum_end.append(total)
         self._starts, self._ends = starts, ends
+        self._lo_min = self._lo_day * MINUTES_PER_DAY
+        self._hi_min = self._hi_day * MINUTES_PER_DAY
         self._cum_before, self._cum_end = cum_before, cum_end
         offset = self._raw_ordinal(self._anchor) if starts else 0
         if offset:
@@ -142,20 +146,15 @@ class WorkCalendar:
             )
         raise CalendarError("Date is out of the supported range", calendar_id=self.id)
 
-    def _lo_minute(self) -> int:
-        return self._lo_day * MINUTES_PER_DAY
-
-    def _hi_minute(self) -> int:
-        return self._hi_day * MINUTES_PER_DAY
-
     # -- integer API -------------------------------------------------------------------
 
     def ordinal(self, minute: int) -> int:
         """Working minutes between the anchor and `minute` (negative before the anchor)."""
-        while minute < self._lo_minute() or not self._starts:
-            self._grow(down=True)
-        while minute >= self._hi_minute():
-            self._grow(down=False)
+        if minute < self._lo_min or minute >= self._hi_min or not self._starts:
+            while minute < self._lo_day * MINUTES_PER_DAY or not self._starts:
+                self._grow(down=True)
+            while minute >= self._hi_day * MINUTES_PER_DAY:
+                self._grow(down=False)
         starts = self._starts
         i = bisect_right(starts, minute) - 1
         if i < 0:

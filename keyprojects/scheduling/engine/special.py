@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from .calendar import WorkCalendar
 
 if TYPE_CHECKING:
-    from .cpm import _Net
+    from .network import Network
 
 FS, SS, FF, SF = 0, 1, 2, 3
 DONE = 2
@@ -21,7 +21,7 @@ def _key_in(cal: WorkCalendar, moment: int, form: int) -> int:
     return cal.ordinal(moment) * 2 + form
 
 
-def level_of_effort_pass(net: _Net) -> None:
+def level_of_effort_pass(net: Network) -> None:
     """A level-of-effort activity starts with its predecessors and finishes with its
     successors, in both early and late dates; its length follows from them."""
     for i in range(net.n):
@@ -29,26 +29,24 @@ def level_of_effort_pass(net: _Net) -> None:
             continue
         cal = net.cals[net.cal[i]]
         finish_key = -(1 << 62)
-        for link in net.succs[i]:
-            k = link.other
+        for k, kind, _lag, _cal, _actual in net.succs[i]:
             if net.loe[k]:
                 continue
-            if link.kind == FS:
+            if kind == FS:
                 finish_key = max(finish_key, _key_in(cal, net.es_abs[k], 0))
-            elif link.kind == FF:
+            elif kind == FF:
                 finish_key = max(finish_key, _key_in(cal, net.ef_abs[k], net.ef_form[k]))
         if finish_key > net.es[i] * 2:
             net.ef[i] = finish_key >> 1
             net.ef_form[i] = finish_key & 1
             net.ef_abs[i] = _at(cal, finish_key)
         start_key = -(1 << 62)
-        for link in net.preds[i]:
-            p = link.other
+        for p, kind, _lag, _cal, _actual in net.preds[i]:
             if net.loe[p]:
                 continue
-            if link.kind == SS:
+            if kind == SS:
                 start_key = max(start_key, _key_in(cal, net.ls_abs[p], 1))
-            elif link.kind == FS:
+            elif kind == FS:
                 start_key = max(start_key, _key_in(cal, net.lf_abs[p], 1))
         if start_key != -(1 << 62) and start_key >> 1 <= net.lf[i]:
             net.ls[i] = start_key >> 1
@@ -56,7 +54,7 @@ def level_of_effort_pass(net: _Net) -> None:
             net.ls_abs[i] = cal.start_at(start_key >> 1)
 
 
-def as_late_as_possible_pass(net: _Net) -> None:
+def as_late_as_possible_pass(net: Network) -> None:
     """Move an unstarted as-late-as-possible activity's early dates as late as its
     successors' early dates allow (zero free float), never past its late dates."""
     for i in reversed(net.order):
@@ -65,18 +63,17 @@ def as_late_as_possible_pass(net: _Net) -> None:
         cal = net.cals[net.cal[i]]
         dur = net.dur[i]
         latest_finish = net.lf[i]
-        for link in net.succs[i]:
-            k = link.other
+        for k, kind, lag, _cal, _actual in net.succs[i]:
             if net.loe[k]:
                 continue
-            if link.kind == FS:
-                bound = cal.ordinal(net.es_abs[k]) - link.lag
-            elif link.kind == FF:
-                bound = cal.ordinal(net.ef_abs[k]) - link.lag
-            elif link.kind == SS:
-                bound = cal.ordinal(net.es_abs[k]) - link.lag + dur
+            if kind == FS:
+                bound = cal.ordinal(net.es_abs[k]) - lag
+            elif kind == FF:
+                bound = cal.ordinal(net.ef_abs[k]) - lag
+            elif kind == SS:
+                bound = cal.ordinal(net.es_abs[k]) - lag + dur
             else:
-                bound = cal.ordinal(net.ef_abs[k]) - link.lag + dur
+                bound = cal.ordinal(net.ef_abs[k]) - lag + dur
             latest_finish = min(latest_finish, bound)
         if latest_finish > net.ef[i]:
             net.ef[i] = latest_finish
