@@ -233,9 +233,8 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     width = max(len(str(r["metric"])) for r in rows)
     print(f"{'metric'.ljust(width)}  {'value':>20}  {'target':<12}  ok")
     for r in rows:
-        print(
-            f"{str(r['metric']).ljust(width)}  {r['value']!s:>20}  {r['target']!s:<12}  {'yes' if r['ok'] else 'NO'}"
-        )
+        ok = "yes" if r["ok"] else "NO"
+        print(f"{str(r['metric']).ljust(width)}  {r['value']!s:>20}  {r['target']!s:<12}  {ok}")
 
 
 def main() -> int:

@@ -33,14 +33,14 @@ def _free_floats(net: Network, finish_abs: int) -> tuple[list[int], list[list[in
         for k, kind, lag, lag_cal, from_actual in net.succs[i]:
             if loe[i] or loe[k] or not logic[k]:
                 continue
-            to_start = kind == FS or kind == SS
+            to_start = kind < 2
             if cal_of[k] == c and (lag == 0 or lag_cal == c) and not from_actual:
-                reach = (ef[i] if kind == FS or kind == FF else es[i]) + lag
+                reach = (ef[i] if not kind & 1 else es[i]) + lag
                 slack = (es[k] if to_start else ef[k]) - reach
                 if slack == 0:
                     driven.append(k)
             else:
-                if kind == FS or kind == FF:
+                if not kind & 1:
                     anchor_abs = ef_abs[i]
                 elif from_actual:
                     anchor_abs = to_minute(acts[i].actual_start)  # type: ignore[arg-type]

@@ -22,6 +22,8 @@ from .model import (
     ScheduleOptions,
 )
 
+# Relation kinds, numbered so that `kind < 2` means "into the successor's start" and
+# `not kind & 1` means "from the predecessor's finish".
 FS, SS, FF, SF = 0, 1, 2, 3
 NOT_STARTED, STARTED, DONE = 0, 1, 2
 TASK, START_MILESTONE, FINISH_MILESTONE = 0, 1, 2

@@ -71,7 +71,7 @@ def forward(net: Network) -> None:
             for i, kind, lag, lag_cal, from_actual in preds[j]:
                 if loe[i]:
                     continue
-                if kind == FS or kind == FF:
+                if not kind & 1:
                     anchor, anchor_abs, form = ef[i], ef_abs[i], ef_form[i]
                 elif not from_actual:
                     anchor, anchor_abs, form = es[i], es_abs[i], es_form[i]
@@ -82,7 +82,7 @@ def forward(net: Network) -> None:
                     key = anchor * 2 + form
                 else:
                     key = candidate(net, c, i, lag, lag_cal, anchor, anchor_abs, form, False)
-                if kind == FS or kind == SS:
+                if kind < 2:
                     if key > s_key:
                         s_key = key
                 elif key > f_key:
@@ -160,7 +160,7 @@ def backward(net: Network, finish_abs: int) -> None:
         for k, kind, lag, lag_cal, _ in succs[i]:
             if loe[k] or not logic[k]:
                 continue
-            if kind == FS or kind == SS:
+            if kind < 2:
                 anchor, anchor_abs, form = ls[k], ls_abs[k], ls_form[k]
             else:
                 anchor, anchor_abs, form = lf[k], lf_abs[k], lf_form[k]
@@ -168,7 +168,7 @@ def backward(net: Network, finish_abs: int) -> None:
                 key = anchor * 2 + form
             else:
                 key = candidate(net, c, k, lag, lag_cal, anchor, anchor_abs, form, True)
-            if kind == FS or kind == FF:
+            if not kind & 1:
                 if key < f_key:
                     f_key = key
             elif key < s_key:
