@@ -10,7 +10,7 @@ from datetime import datetime
 from .calendar import from_minute, to_minute
 from .errors import ModelError
 from .model import CriticalDefinition, FloatType, Schedule, ScheduleOptions
-from .network import DONE, FF, FS, SS, STARTED, Network
+from .network import DONE, STARTED, Network
 from .passes import NEVER, backward, forward, shift
 from .result import ActivityResult, ScheduleResult, ScheduleWarning, WarningCode
 from .special import as_late_as_possible_pass, level_of_effort_pass

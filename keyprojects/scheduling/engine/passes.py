@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .calendar import to_minute
 from .model import ConstraintType
-from .network import DONE, FF, FINISH_MILESTONE, FS, NOT_STARTED, SS, START_MILESTONE, Network
+from .network import DONE, FINISH_MILESTONE, NOT_STARTED, START_MILESTONE, Network
 
 NEVER = 1 << 62
 _START_CONSTRAINTS = (ConstraintType.START_ON_OR_AFTER, ConstraintType.START_ON)
