@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "keyprojects.organisations",
     "keyprojects.audit",
     "keyprojects.projects",
+    "keyprojects.scheduling",
     "keyprojects.api",
     "keyprojects.web",
 ]
