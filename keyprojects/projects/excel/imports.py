@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from keyprojects.audit.choices import Channel
 from keyprojects.audit.context import channel
@@ -462,20 +463,23 @@ _ORDERED = (
 )  # fmt: skip
 
 
+_ORDER_RULES = (
+    ("planned_start", "planned_completion",
+     gettext_lazy("The planned completion must not be before the planned start.")),
+    ("actual_start", "actual_completion",
+     gettext_lazy("The actual completion must not be before the actual start.")),
+    ("start_year", "end_year",
+     gettext_lazy("The last construction year must not be before the first.")),
+)  # fmt: skip
+
+
 def _check_order(planner: _Planner, row: PreviewRow, final: dict[str, Any]) -> None:
-    rules = (
-        ("planned_start", "planned_completion",
-         _("The planned completion must not be before the planned start.")),
-        ("actual_start", "actual_completion",
-         _("The actual completion must not be before the actual start.")),
-        ("start_year", "end_year", _("The last construction year must not be before the first.")),
-    )  # fmt: skip
-    for first, last, message in rules:
+    for first, last, message in _ORDER_RULES:
         if final[first] is not None and final[last] is not None and final[last] < final[first]:
             key = last if last in planner.columns else ("years" if "year" in last else last)
             if key not in planner.columns and "planned_dates" in planner.columns:
                 key = "planned_dates"
-            row.errors.append(planner.problem(row.row, key, message))
+            row.errors.append(planner.problem(row.row, key, str(message)))
 
 
 def _batch_from_dates(values: dict[str, Any], year: int) -> str:
@@ -545,6 +549,8 @@ def _attach_plans(planner: _Planner, rows: list[PreviewRow]) -> None:
         if as_of and any(values.get(f) is not None for f in FIGURES):
             values["figures_as_of"] = as_of
         row.plan, row.plan_values = plan, values
+        if row.action == "create":
+            continue  # a new project's values are the preview; a diff would repeat them
         for name, new in values.items():
             old = getattr(plan, name) if plan is not None else None
             if plan is not None and old == new:
@@ -558,5 +564,5 @@ def _attach_plans(planner: _Planner, rows: list[PreviewRow]) -> None:
             row.plan_values = None
 
 
-def _label(model: Any, name: str) -> str:
-    return str(model._meta.get_field(name).verbose_name)
+def _label(model: Any, name: str) -> Any:
+    return model._meta.get_field(name).verbose_name  # lazy: shown in the reader's language

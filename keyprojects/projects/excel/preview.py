@@ -18,12 +18,12 @@ from .reader import Problem
 @dataclass(frozen=True)
 class FieldDiff:
     field: str  # a Project field, or "plan.<field>" for the year's annual plan
-    label: str
+    label: Any  # the field's verbose name, translated when shown
     old: Any
     new: Any
 
     def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "label": self.label, "old": _plain(self.old),
+        return {"field": self.field, "label": str(self.label), "old": _plain(self.old),
                 "new": _plain(self.new)}  # fmt: skip
 
 

@@ -382,8 +382,22 @@ def _data_rows(rows: list[list[Any]], first: int, columns: list[LedgerColumn]) -
     code_or_owner = [by_key[k] for k in ("code", "owner_unit") if k in by_key]
     batch: str | None = None
     is_total: Callable[[str], Any] = TOTAL_RE.match
+    owner = by_key.get("owner_unit")
+    code = by_key.get("code")
     for index in range(first, len(rows)):
         cells = rows[index]
+        if (
+            owner is not None
+            and _cell(cells, owner)
+            and (code is None or _looks_like_code(cells, code))
+        ):
+            # The common case, decided quickly: a row with an owner unit is a project row,
+            # unless its first text says it is a total or a note.
+            first_text = next((v for v in cells if v.__class__ is str and v.strip()), "")
+            normalised = norm_text(first_text)
+            if not (is_total(normalised) or NOTE_RE.match(normalised)):
+                yield SheetRow(index + 1, cells, batch)
+                continue
         texts = [v for v in cells if isinstance(v, str) and v.strip()]
         if not texts and all(v == "" or v is None for v in cells):
             continue
@@ -397,6 +411,12 @@ def _data_rows(rows: list[list[Any]], first: int, columns: list[LedgerColumn]) -
         if not any(_cell(cells, i) for i in identity):
             continue
         yield SheetRow(index + 1, cells, batch)
+
+
+def _looks_like_code(cells: list[Any], index: int) -> bool:
+    """Empty, or not a section title: a section title has no code."""
+    value = cells[index] if index < len(cells) else ""
+    return not (isinstance(value, str) and section_batch(value))
 
 
 def _section(cells: list[Any], texts: list[str], code_or_owner: list[int]) -> str | None:
