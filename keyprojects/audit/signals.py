@@ -22,7 +22,7 @@ class AuditedModel(models.Model):
 
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
-        instance = super().from_db(db, field_names, values)
+        instance: Any = super().from_db(db, field_names, values)
         instance._audit_before = (
             snapshot(instance) if len(values) == len(cls._meta.concrete_fields) else None
         )

@@ -134,12 +134,12 @@ def build_demo(*, reset: bool = False) -> tuple[Jurisdiction, bool]:
         used: set[str] = {row[0] for row in NAMED}
         for shape, count in SHAPES:
             for _i in range(count):
-                name, industry, low_high = _unique_name(rng, used)
+                name, industry_, low_high = _unique_name(rng, used)
                 total_wan = Decimal(rng.randrange(*low_high) // 100 * 100)
-                start, end, stage = _dates_for(rng, shape)
+                start_, end_, stage_ = _dates_for(rng, shape)
                 _make_project(
-                    rng, district, next(serial), name, industry, rng.choice(owners),
-                    rng.choice(departments), total_wan, start, end, stage, rng.choice(LEADERS),
+                    rng, district, next(serial), name, industry_, rng.choice(owners),
+                    rng.choice(departments), total_wan, start_, end_, stage_, rng.choice(LEADERS),
                     rng.choice([Level.DISTRICT, Level.DISTRICT, Level.MUNICIPAL]),
                 )  # fmt: skip
         _make_project(
@@ -286,7 +286,7 @@ def _progress_text(rng: random.Random, stage: str) -> str:
         Stage.COMPLETED: "已完工",
         Stage.OPERATING: "已投用",
         Stage.CANCELLED: "已终止",
-    }[stage]
+    }[Stage(stage)]
 
 
 def _history(rng: random.Random, project: Project) -> None:
@@ -307,7 +307,8 @@ def _history(rng: random.Random, project: Project) -> None:
         Stage.OPERATING: "投入使用，效益初步显现",
         Stage.CANCELLED: "规划调整，项目终止",
     }
-    path = order[: order.index(project.stage) + 1] if project.stage in order else order[:2]
+    current = Stage(project.stage)
+    path = order[: order.index(current) + 1] if current in order else order[:2]
     if project.stage == Stage.CANCELLED:
         path = [*path, Stage.CANCELLED]
         when[Stage.CANCELLED] = dt.date(DEMO_YEAR, 3, 15)

@@ -70,7 +70,7 @@ class Unit(AuditedModel):
 
 
 @audit
-class User(AuditedModel, AbstractUser):  # type: ignore[django-manager-missing]
+class User(AuditedModel, AbstractUser):
     """A person with a role in one jurisdiction, and for unit users, a unit."""
 
     full_name = models.CharField(_("full name"), max_length=100, blank=True)

@@ -38,8 +38,10 @@ class BootstrapMixin:
     def _style(self) -> None:
         for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
-            css = "form-select form-select-sm" if isinstance(widget, forms.Select) else (
-                "form-control form-control-sm"
+            css = (
+                "form-select form-select-sm"
+                if isinstance(widget, forms.Select)
+                else ("form-control form-control-sm")
             )
             widget.attrs.setdefault("class", css)
 
@@ -77,8 +79,9 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         if units is None:
             units = Unit.objects.none()
-        self.fields["owner_unit"].queryset = units
-        self.fields["responsible_unit"].queryset = units
+        for name in ("owner_unit", "responsible_unit"):
+            field: Any = self.fields[name]
+            field.queryset = units
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         self._style()
@@ -98,9 +101,8 @@ class StageForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [
-            (s, Stage(s).label) for s in allowed_transitions(project.stage)
-        ]
+        to: Any = self.fields["to"]
+        to.choices = [(s, Stage(s).label) for s in allowed_transitions(project.stage)]
         self._style()
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from .querysets import ProjectQuerySet
 
 # 项目代码: year, division, industry, type and serial, e.g. 2022-500103-78-01-123456.
 PROJECT_CODE_RE = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}-\d{6}$")
-YUAN = {"max_digits": 18, "decimal_places": 2}
+YUAN: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
 
 
 def validate_project_code(value: str) -> None:

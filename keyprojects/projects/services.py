@@ -90,7 +90,7 @@ def changes_since(project: Project, version: int) -> list[FieldChange]:
         for name, _before, new in entry.changed_fields():
             if name in {"version", "updated_at"}:
                 continue
-            field = Project._meta.get_field(name.removesuffix("_id"))
+            field: Any = Project._meta.get_field(name.removesuffix("_id"))
             found[name] = FieldChange(
                 name, str(field.verbose_name), new, entry.actor_name or "—", entry.at
             )

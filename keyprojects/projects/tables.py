@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import DecimalField, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -45,7 +46,7 @@ COLUMNS = [
 
 def totals(qs: QuerySet, year: int) -> dict[str, object]:  # type: ignore[type-arg]
     """Sums for the totals row, over every project that passes the filter."""
-    money = DecimalField(max_digits=20, decimal_places=2)
+    money: DecimalField[Any, Any] = DecimalField(max_digits=20, decimal_places=2)
     projects = qs.order_by().aggregate(total_investment=Sum("total_investment"))
     plans = AnnualPlan.objects.filter(
         year=year, project_id__in=qs.order_by().values("pk")

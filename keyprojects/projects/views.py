@@ -58,12 +58,13 @@ def ledger_queryset(request: HttpRequest) -> tuple[ProjectFilterSet, int]:
 
 def _compact_filter_form(filterset: ProjectFilterSet) -> None:
     """Shape the shared filter form for the dense filter bar of the list page."""
+    field: Any
     for name, field in filterset.form.fields.items():
         field.label = capfirst(field.label)
         if isinstance(field, forms.MultipleChoiceField) and not isinstance(
             field, forms.ModelMultipleChoiceField
         ):
-            field.choices = [("", _("All")), *field.choices]
+            field.choices = [("", _("All")), *list(field.choices)]  # type: ignore[arg-type]
             field.widget = CompactMultiSelect(choices=field.choices)
         elif isinstance(field, forms.ModelChoiceField):
             field.empty_label = _("All")
@@ -127,6 +128,10 @@ def _editable_project(request: HttpRequest, pk: int) -> Project:
 HIDDEN_IN_HISTORY = {"version", "updated_at", "created_at", "id"}
 
 
+def _field(name: str) -> Any:
+    return Project._meta.get_field(name.removesuffix("_id"))
+
+
 def _shown(field: Any, value: Any) -> Any:
     """A logged value as a person reads it: choice labels, unit names, amounts in 万元."""
     if value is None or value == "":
@@ -155,7 +160,7 @@ def timeline(project: Project) -> list[dict[str, Any]]:
                 (field.verbose_name, _shown(field, old), _shown(field, new))
                 for name, old, new in entry.changed_fields()
                 if name not in HIDDEN_IN_HISTORY
-                for field in [Project._meta.get_field(name.removesuffix("_id"))]
+                for field in [_field(name)]
             ]
         items.append({"at": entry.at, "kind": "audit", "entry": entry, "changed": changed})
     items.sort(key=lambda item: item["at"], reverse=True)
@@ -227,8 +232,9 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except EditConflict as exc:
             conflict = exc
             # Keep what this person typed; saving again now overwrites knowingly.
-            form.data = form.data.copy()
-            form.data["version"] = str(exc.project.version)
+            data = form.data.copy()  # type: ignore[attr-defined]
+            data["version"] = str(exc.project.version)
+            form.data = data
         except ValidationError as error:
             _attach(form, error)
         else:

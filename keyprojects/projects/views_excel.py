@@ -35,7 +35,7 @@ def ledger_export_view(request: HttpRequest) -> HttpResponse:
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     filename = f"{year}年重点项目台账_{stamp}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
     return response
 
 

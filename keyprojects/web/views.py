@@ -70,14 +70,15 @@ def token_list(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Give the token a name, e.g. the script that uses it."))
         else:
             _token, new_key = ApiToken.issue(request.user, name)
-    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    user: Any = request.user
+    tokens = ApiToken.objects.filter(user=user).order_by("-created_at")
     return render(request, "web/tokens.html", {"tokens": tokens, "new_key": new_key})
 
 
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token = get_object_or_404(ApiToken, pk=pk, user_id=request.user.pk)
     token.delete()
     messages.success(request, _("The token was revoked."))
     return redirect("web:tokens")

@@ -14,7 +14,7 @@ class CompactMultiSelect(forms.Select):
         value = data.get(name)
         return [value] if value else []
 
-    def format_value(self, value: Any) -> list[str]:
+    def format_value(self, value: Any) -> Any:  # a list: the select marks each one
         if value is None:
             return []
         return [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
