@@ -43,6 +43,24 @@ def _encode(value: Any) -> str:
         return _encode_str(value)  # type: ignore[no-any-return]
     if value.__class__ is int:
         return str(value)
+    if value.__class__ is dict and all(key.__class__ is str for key in value):
+        # A snapshot: flat, so its items are encoded here one by one, keys sorted.
+        return (
+            "{"
+            + ", ".join(
+                [
+                    _encode_str(key)
+                    + ": "
+                    + (_encode_str(item) if item.__class__ is str else _encode(item))
+                    for key, item in sorted(value.items())
+                ]
+            )
+            + "}"
+        )
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
     return _encode_any(value)
 
 
