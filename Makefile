@@ -31,7 +31,9 @@ demo: migrate
 
 run: demo
 	@echo
-	@echo "keyprojects is serving on http://$(HOST):$(PORT)/"
+	@echo "keyprojects is serving on http://$(HOST):$(PORT)/ (the background worker runs beside it)"
+	@$(MANAGE) db_worker --no-startup-delay >/dev/null 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: install assets

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "keyprojects.audit",
     "keyprojects.projects",
     "keyprojects.scheduling",
+    "keyprojects.jobs",
     "keyprojects.api",
     "keyprojects.web",
 ]

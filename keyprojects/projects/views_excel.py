@@ -13,12 +13,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .excel import LedgerPreview, ledger_export, ledger_import, ledger_preview
+from keyprojects.jobs.models import Job
+
+from .excel import LedgerPreview, ledger_export, ledger_preview
 from .forms import ImportUploadForm
 from .permissions import programme_office_required
+from .tasks import import_ledger
 from .views import ledger_queryset
 
 PREVIEW_ROWS_SHOWN = 300
@@ -93,19 +97,25 @@ def ledger_import_preview(request: HttpRequest, token: str) -> HttpResponse:
             _forget(request, token, path)
             messages.info(request, _("The import was cancelled; nothing was saved."))
             return redirect("projects:import")
-        result = ledger_import(
-            path, expected_fingerprint=request.POST.get("fingerprint", ""), **options
+        preview = ledger_preview(path, **options)
+        if not preview.ok:
+            return _render_preview(request, token, upload, preview, status=422)
+        job = Job.objects.create(
+            kind="ledger_import",
+            user=user,
+            title=_("Import of %(name)s") % {"name": upload["name"]},
+            params={
+                "path": str(path),
+                "jurisdiction_id": user.jurisdiction_id,
+                "year": upload["year"],
+                "allow_new_units": upload["allow_new_units"],
+                "fingerprint": request.POST.get("fingerprint", ""),
+                "language": get_language(),
+            },
         )
-        if result.applied:
-            _forget(request, token, path)
-            counts = result.counts()
-            messages.success(
-                request,
-                _("Imported: %(create)s new, %(update)s updated, %(unchanged)s unchanged.")
-                % counts,
-            )
-            return redirect("projects:list")
-        return _render_preview(request, token, upload, result, status=422)
+        _forget(request, token, path, keep_file=True)
+        import_ledger.enqueue(str(job.pk))
+        return redirect("jobs:detail", pk=job.pk)
     return _render_preview(request, token, upload, ledger_preview(path, **options))
 
 
@@ -134,8 +144,9 @@ def _render_preview(
     )
 
 
-def _forget(request: HttpRequest, token: str, path: Path) -> None:
+def _forget(request: HttpRequest, token: str, path: Path, keep_file: bool = False) -> None:
     pending = request.session.get(SESSION_KEY, {})
     pending.pop(token, None)
     request.session[SESSION_KEY] = pending
-    path.unlink(missing_ok=True)
+    if not keep_file:
+        path.unlink(missing_ok=True)

@@ -1,9 +1,11 @@
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from openpyxl import load_workbook
 
 from keyprojects.audit.models import AuditEntry
+from keyprojects.jobs.models import JobStatus
 from keyprojects.projects.excel import ledger_export
 from keyprojects.projects.models import Project
 
@@ -41,12 +43,40 @@ def test_upload_preview_and_confirm(world, client_for, settings, tmp_path):
     world.project.refresh_from_db()
     assert world.project.name == "老鼓楼衙署遗址公园"  # nothing saved by the preview
     fingerprint = preview.context["preview"].fingerprint
-    done = client.post(response["Location"], {"fingerprint": fingerprint, "confirm": "1"})
-    assert done.status_code == 302
+    queued = client.post(response["Location"], {"fingerprint": fingerprint, "confirm": "1"})
+    assert queued.status_code == 302 and queued["Location"].startswith("/jobs/")
+    job_page = client.get(queued["Location"])
+    assert job_page.context["job"].status == JobStatus.QUEUED
+    world.project.refresh_from_db()
+    assert world.project.name == "老鼓楼衙署遗址公园"
+    run_worker()
+    progress = client.get(queued["Location"], HTTP_HX_REQUEST="true")
+    assert progress.context["job"].status == JobStatus.DONE
+    assert b"<html" not in progress.content and b"hx-trigger" not in progress.content
     world.project.refresh_from_db()
     assert world.project.name == "老鼓楼衙署遗址公园（一期）"
-    assert AuditEntry.objects.filter(channel="import", object_id=str(world.project.pk)).exists()
+    entry = AuditEntry.objects.filter(object_id=str(world.project.pk)).order_by("seq").last()
+    assert (entry.channel, entry.actor) == ("import", world.office)
     assert not list((tmp_path / "imports").iterdir())
+    assert client_for(world.leader).get(queued["Location"]).status_code == 404
+
+
+def run_worker():
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+
+
+def test_the_project_changed_between_preview_and_confirm(world, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(world.office)
+    location = upload(client, exported_with(world, change_name_to="新名称"))["Location"]
+    fingerprint = client.get(location).context["preview"].fingerprint
+    Project.objects.filter(pk=world.project.pk).update(name="别人改的名称")
+    queued = client.post(location, {"fingerprint": fingerprint, "confirm": "1"})
+    run_worker()
+    job = client.get(queued["Location"]).context["job"]
+    assert job.status == JobStatus.DONE and job.result["errors"] and not job.result["applied"]
+    world.project.refresh_from_db()
+    assert world.project.name == "别人改的名称"
 
 
 def test_an_unchanged_export_imports_as_unchanged(world, client_for, settings, tmp_path):

@@ -111,9 +111,11 @@ class LedgerPreview:
 
     @property
     def fingerprint(self) -> str:
-        """Changes when what the import would do changes: check it between preview and apply."""
+        """Changes when what the import would do, or what it would overwrite, changes: check it
+        between preview and apply, so that nobody's edit made meanwhile is lost."""
         body = [
-            (r.row, r.action, r.project_id, [(d.field, _plain(d.new)) for d in r.diff])
+            (r.row, r.action, r.project_id,
+             [(d.field, _plain(d.old), _plain(d.new)) for d in r.diff])  # fmt: skip
             for r in self.rows
         ]
         body.append([u.name for u in self.new_units])
