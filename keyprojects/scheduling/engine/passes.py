@@ -151,6 +151,7 @@ def backward(net: Network, finish_abs: int) -> None:
     ls_form, lf_form = net.ls_form, net.lf_form
     cal_of, loe, logic, dur_of, state_of = net.cal, net.loe, net.logic, net.dur, net.state
     succs, shape_of, constrained = net.succs, net.shape, net.constrained
+    es, ef, es_form, ef_form = net.es, net.ef, net.es_form, net.ef_form
     finish_keys = [cal.ordinal(finish_abs) * 2 for cal in cals]
     for i in reversed(net.order):
         c = cal_of[i]
@@ -220,9 +221,13 @@ def backward(net: Network, finish_abs: int) -> None:
         lf_i = ls_i + dur
         ls[i], lf[i] = ls_i, lf_i
         form = 0 if shape_of[i] == FINISH_MILESTONE else s_key & 1
+        if ls_i == es[i] and form < es_form[i]:
+            form = 1  # never shown before the early start of the same working moment
         ls_form[i] = form
         ls_abs[i] = cal.start_at(ls_i) if form else cal.finish_at(ls_i)
         if dur == 0:
             lf_form[i], lf_abs[i] = form, ls_abs[i]
+        elif lf_i == ef[i] and ef_form[i]:
+            lf_form[i], lf_abs[i] = 1, cal.start_at(lf_i)
         else:
             lf_form[i], lf_abs[i] = 0, cal.finish_at(lf_i)
