@@ -133,6 +133,9 @@ STATICFILES_DIRS += [
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The district that command-line imports and exports use when none is named (division code).
+KEYPROJECTS_DEFAULT_JURISDICTION = env("KEYPROJECTS_DEFAULT_JURISDICTION", "")
+
 # Uploads: a ledger may be large, but not larger than this.
 KEYPROJECTS_MAX_UPLOAD_BYTES = int(env("KEYPROJECTS_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +39,8 @@ class Command(BaseCommand):
             action.add_argument("--year", type=int, help="The ledger's year.")
             action.add_argument(
                 "--jurisdiction",
-                help="Division code; defaults to the only district when there is one.",
+                help="Division code; defaults to KEYPROJECTS_DEFAULT_JURISDICTION, else the "
+                "district with the most projects.",
             )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -54,12 +57,26 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(_("No jurisdiction has the code %(code)s.") % {"code": code})
             return found
-        districts = list(Jurisdiction.objects.filter(level=JurisdictionLevel.DISTRICT)[:2])
-        if len(districts) != 1:
+        default = getattr(settings, "KEYPROJECTS_DEFAULT_JURISDICTION", "")
+        if default:
+            return self._jurisdiction(default)
+        # The deployment's own district: the only one, else the one with the most projects.
+        districts = list(Jurisdiction.objects.filter(level=JurisdictionLevel.DISTRICT))
+        counts = dict(
+            Project.objects.order_by().values_list("jurisdiction").annotate(n=Count("id"))
+        )
+        districts.sort(key=lambda d: (-counts.get(d.pk, 0), d.code))
+        chosen = districts[0] if districts else None
+        if chosen is None:
             raise CommandError(
-                _("Choose the jurisdiction with --jurisdiction CODE (its division code).")
+                _("There is no district yet; create one, or run `keyprojects demo`.")
             )
-        return districts[0]
+        if len(districts) > 1:
+            self.stderr.write(
+                _("Using %(name)s (%(code)s); choose another with --jurisdiction CODE.")
+                % {"name": chosen.name, "code": chosen.code}
+            )
+        return chosen
 
     def _export(self, options: dict[str, Any], jurisdiction: Jurisdiction) -> None:
         year = options.get("year") or timezone.localdate().year
