@@ -114,8 +114,12 @@ class LedgerPreview:
         """Changes when what the import would do, or what it would overwrite, changes: check it
         between preview and apply, so that nobody's edit made meanwhile is lost."""
         body = [
-            (r.row, r.action, r.project_id,
-             [(d.field, _plain(d.old), _plain(d.new)) for d in r.diff])  # fmt: skip
+            (
+                r.row,
+                r.action,
+                r.project_id,
+                [(d.field, _plain(d.old), _plain(d.new)) for d in r.diff],
+            )
             for r in self.rows
         ]
         body.append([u.name for u in self.new_units])

@@ -29,7 +29,7 @@ from .columns import (
     YEARS,
     batch_from_text,
 )
-from .reader import LedgerColumn, LedgerSheet, Problem, SheetRow
+from .reader import LedgerColumn, LedgerSheet, Problem
 from .values import (
     EMPTY_TEXTS,
     CellProblem,
@@ -133,54 +133,81 @@ def _parser(column: LedgerColumn) -> Callable[[Any], Any]:
 
 
 def parse_rows(sheet: LedgerSheet) -> list[ParsedRow]:
-    parsers = [
-        (c.index, c.key, c.header, c.letter, _parser(c))
-        for c in sheet.columns
-        if BY_KEY[c.key].kind != "ignored"
-    ]
-    parsed = []
-    for row in sheet.rows:
-        parsed.append(_parse_row(row, parsers))
-    return parsed
-
-
-def _parse_row(row: SheetRow, parsers: list[tuple[int, str, str, str, Any]]) -> ParsedRow:
-    result = ParsedRow(row.number, row.batch)
-    values = result.values
-    cells = row.cells
-    width = len(cells)
-    for index, key, header, letter, parse in parsers:
-        raw = cells[index] if index < width else ""
-        try:
-            value = parse(raw)
-        except CellProblem as problem:
-            result.errors.append(Problem(row.number, header, str(problem), f"{letter}{row.number}"))
+    """Every project row's values, read column by column (the quick way through 20,000 rows:
+    a column reads in one pass, and only a column with a bad cell is read cell by cell)."""
+    rows = sheet.rows
+    results = [ParsedRow(row.number, row.batch) for row in rows]
+    for column in sheet.columns:
+        if BY_KEY[column.key].kind == "ignored":
             continue
-        if key == "years":
-            values["start_year"], values["end_year"] = value
-        elif key == "planned_dates":
-            values["planned_start"], values["planned_completion"] = value
-        elif key == "industry" and value.startswith("?"):
-            result.warnings.append(
-                Problem(
-                    row.number,
-                    header,
-                    _("“%(value)s” is not an industry we know; the project is filed under Other.")
-                    % {"value": value[1:]},
-                    f"{letter}{row.number}",
+        parse = _parser(column)
+        index = column.index
+        raw = [cells[index] if index < len(cells) else "" for cells in (r.cells for r in rows)]
+        try:
+            parsed: list[Any] = list(map(parse, raw))
+        except CellProblem:
+            parsed = [
+                _read_cell(parse, value, column, result)
+                for value, result in zip(raw, results, strict=True)
+            ]
+        _store(column, parsed, results)
+    return results
+
+
+_FAILED = object()
+
+
+def _read_cell(
+    parse: Callable[[Any], Any], value: Any, column: LedgerColumn, row: ParsedRow
+) -> Any:
+    try:
+        return parse(value)
+    except CellProblem as problem:
+        row.errors.append(_problem(row, column, str(problem)))
+        return _FAILED
+
+
+def _problem(row: ParsedRow, column: LedgerColumn, message: str) -> Problem:
+    return Problem(row.number, column.header, message, f"{column.letter}{row.number}")
+
+
+def _store(column: LedgerColumn, parsed: list[Any], results: list[ParsedRow]) -> None:
+    key = column.key
+    pairs = [(r, v) for r, v in zip(results, parsed, strict=True) if v is not _FAILED]
+    if key == "years" or key == "planned_dates":
+        first, last = (
+            ("start_year", "end_year")
+            if key == "years"
+            else ("planned_start", "planned_completion")
+        )
+        for result, (start, end) in pairs:
+            result.values[first], result.values[last] = start, end
+        return
+    for result, value in pairs:
+        result.values[key] = value
+    if key == "industry":
+        for result, value in pairs:
+            if value.startswith("?"):
+                result.warnings.append(
+                    _problem(
+                        result,
+                        column,
+                        _(
+                            "“%(value)s” is not an industry we know; the project is filed under "
+                            "Other."
+                        )
+                        % {"value": value[1:]},
+                    )
                 )
-            )
-            values[key] = Industry.OTHER
-        else:
-            values[key] = value
-        limit = MAX_LENGTHS.get(key)
-        if limit and isinstance(value, str) and len(value) > limit:
-            result.errors.append(
-                Problem(
-                    row.number,
-                    header,
-                    _("This is longer than %(limit)s characters.") % {"limit": limit},
-                    f"{letter}{row.number}",
+                result.values[key] = Industry.OTHER
+    limit = MAX_LENGTHS.get(key)
+    if limit:
+        for result, value in pairs:
+            if len(value) > limit:
+                result.errors.append(
+                    _problem(
+                        result,
+                        column,
+                        _("This is longer than %(limit)s characters.") % {"limit": limit},
+                    )
                 )
-            )
-    return result

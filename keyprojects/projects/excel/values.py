@@ -66,10 +66,18 @@ def split_unit(header: str) -> tuple[str, str | None]:
 
 _AMOUNT_TEXT = re.compile(r"^([+-]?)(\d+(?:\.\d+)?|\.\d+)(亿元|万元|亿|万|元)?$")
 _SUFFIX_UNIT = {"亿": "亿元", "万": "万元"}
+_TOO_LARGE = Decimal(10) ** 16  # yuan: the model keeps 16 digits before the point
 
 
 def parse_amount(value: Any, unit: str = WAN) -> Decimal | None:
     """An amount in `unit` (default 万元) as yuan with two decimals; None when blank."""
+    if value.__class__ is float and value == value and abs(value) < 1e16:  # the usual cell
+        if value < 0:
+            raise CellProblem(_("An amount must not be negative."))
+        yuan = (Decimal(repr(value)) * UNIT_FACTORS[unit]).quantize(CENT, rounding=ROUND_HALF_UP)
+        if yuan >= _TOO_LARGE:
+            raise CellProblem(_("“%(value)s” is too large.") % {"value": value})
+        return yuan
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -102,7 +110,7 @@ def parse_amount(value: Any, unit: str = WAN) -> Decimal | None:
         yuan = (number * UNIT_FACTORS[unit]).quantize(CENT, rounding=ROUND_HALF_UP)
     except InvalidOperation:
         raise CellProblem(_("“%(value)s” is too large.") % {"value": value}) from None
-    if yuan >= Decimal(10) ** 16:
+    if yuan >= _TOO_LARGE:
         raise CellProblem(_("“%(value)s” is too large.") % {"value": value})
     return yuan
 
