@@ -105,9 +105,21 @@ def test_no_new_units_makes_an_unknown_unit_an_error(world, tmp_path):
     assert not Project.objects.filter(code=CODE_A).exists()
 
 
-def test_the_jurisdiction_must_be_chosen_when_there_are_several_districts(world, tmp_path):
-    with pytest.raises(CommandError, match="--jurisdiction"):
-        run("import", _file(tmp_path, ROWS))
+def test_with_several_districts_the_one_with_most_projects_is_the_default(world, tmp_path):
+    # 渝中区 has two projects in the world fixture, 江北区 one.
+    run("import", _file(tmp_path, ROWS))
+    assert Project.objects.get(code=CODE_A).jurisdiction == world.district
+
+
+def test_the_configured_district_is_the_default(world, tmp_path, settings):
+    settings.KEYPROJECTS_DEFAULT_JURISDICTION = "500105"
+    run("import", _file(tmp_path, ROWS))
+    assert Project.objects.get(code=CODE_A).jurisdiction == world.other_district
+
+
+def test_an_unknown_district_code_is_an_error(world, tmp_path):
+    with pytest.raises(CommandError, match="999999"):
+        run("import", _file(tmp_path, ROWS), "--jurisdiction", "999999")
 
 
 def test_the_only_district_is_the_default(db, tmp_path):
