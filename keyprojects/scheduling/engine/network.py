@@ -206,4 +206,6 @@ def _find_loop(indegree: list[int], preds: list[list[Link]]) -> list[int]:
         node = next(link[0] for link in preds[node] if link[0] in remaining)
     loop = path[position[node] :]
     loop.reverse()  # predecessors were followed, so reverse into flow order
+    first = loop.index(min(loop))  # start from the earliest activity in input order
+    loop = loop[first:] + loop[:first]
     return [*loop, loop[0]]
