@@ -76,3 +76,23 @@ def test_as_late_as_possible_uses_up_free_float() -> None:
     late = r.activities["L"]
     assert late.early_finish == at("2024-03-08 17:00")  # just before D starts
     assert late.free_float_hours == 0.0
+
+
+def test_external_dates_from_other_projects_bound_the_dates() -> None:
+    acts = [task("A", 8), task("B", 8)]
+    acts[0].external_early_start = at("2024-03-06 08:00")
+    acts[1].external_late_finish = at("2024-03-08 17:00")
+    r = schedule(build(acts, [link("A", "B")]))
+    assert r.activities["A"].early_start == at("2024-03-06 08:00")
+    assert r.activities["B"].late_finish == at("2024-03-08 17:00")
+
+
+def test_expected_finish_sets_the_remaining_duration_when_the_option_is_on() -> None:
+    from keyprojects.scheduling.engine import ScheduleOptions
+
+    acts = [task("A", 8), task("B", 8)]
+    acts[0].expected_finish = at("2024-03-06 17:00")
+    on = schedule(build(acts, [link("A", "B")], options=ScheduleOptions(use_expected_finish=True)))
+    off = schedule(build(acts, [link("A", "B")]))
+    assert on.activities["A"].early_finish == at("2024-03-06 17:00")
+    assert off.activities["A"].early_finish == at("2024-03-04 17:00")

@@ -135,6 +135,11 @@ class Activity:
     secondary_constraint: Constraint | None = None
     wbs_id: str | None = None
     reference: ReferenceResults | None = None
+    # Dates P6 keeps for relations to other projects, and a promised finish that, with
+    # `ScheduleOptions.use_expected_finish`, sets the remaining duration.
+    external_early_start: datetime | None = None
+    external_late_finish: datetime | None = None
+    expected_finish: datetime | None = None
 
     @property
     def is_complete(self) -> bool:
@@ -180,6 +185,8 @@ class ScheduleOptions:
     # P6 `sched_lag_early_start_flag`: a start-to-start lag from a started predecessor
     # runs from its remaining early start rather than its actual start.
     ss_lag_from_early_start: bool = True
+    # P6 `sched_use_expect_end_flag`
+    use_expected_finish: bool = False
 
 
 @dataclass(slots=True)

@@ -74,7 +74,12 @@ class Network:
         self.loe = [a.type is ActivityType.LEVEL_OF_EFFORT for a in acts]
         self.shape = [_SHAPE.get(a.type, TASK) for a in acts]
         self.constrained = [
-            a.constraint is not None or a.secondary_constraint is not None for a in acts
+            a.constraint is not None
+            or a.secondary_constraint is not None
+            or a.external_early_start is not None
+            or a.external_late_finish is not None
+            or (options.use_expected_finish and a.expected_finish is not None)
+            for a in acts
         ]
         self.alap = [
             a.constraint is not None and a.constraint.type is ConstraintType.AS_LATE_AS_POSSIBLE

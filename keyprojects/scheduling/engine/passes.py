@@ -90,6 +90,14 @@ def forward(net: Network) -> None:
         dur = dur_of[j]
         forced: int | None = None
         forced_is_finish = False
+        if constrained[j] and state != DONE:
+            act = acts[j]
+            if act.external_early_start is not None:
+                s_key = max(s_key, cal.ordinal(to_minute(act.external_early_start)) * 2 + 1)
+            if act.expected_finish is not None and net.options.use_expected_finish:
+                # The remaining work is stretched or squeezed to end on the promised date.
+                end = cal.ordinal(to_minute(act.expected_finish))
+                dur = dur_of[j] = max(0, end - (s_key >> 1))
         if state == NOT_STARTED and constrained[j]:
             act = acts[j]
             for constraint in (act.constraint, act.secondary_constraint):
@@ -180,6 +188,8 @@ def backward(net: Network, finish_abs: int) -> None:
         forced_is_finish = False
         if constrained[i]:
             act = acts[i]
+            if act.external_late_finish is not None and state != DONE:
+                f_key = min(f_key, cal.ordinal(to_minute(act.external_late_finish)) * 2)
             for constraint in (act.constraint, act.secondary_constraint):
                 if constraint is None or constraint.date is None:
                     continue

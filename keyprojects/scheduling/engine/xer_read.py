@@ -179,6 +179,7 @@ def _options(tables: dict[str, XerTable], project_id: str) -> ScheduleOptions:
             row.text("sched_calendar_on_relationship_lag"), LagCalendar.PREDECESSOR
         )
         options.ss_lag_from_early_start = row.flag("sched_lag_early_start_flag") is not False
+        options.use_expected_finish = row.flag("sched_use_expect_end_flag") is True
         options.float_type = FLOAT_TYPES.get(row.text("sched_float_type"), options.float_type)
     return options
 
@@ -283,6 +284,9 @@ def read_xer_text(text: str, *, project_id: str | None = None) -> Schedule:
                 secondary_constraint=_constraint(row, "cstr_type2", "cstr_date2"),
                 wbs_id=row.text("wbs_id") or None,
                 reference=_reference(row),
+                external_early_start=row.date("external_early_start_date"),
+                external_late_finish=row.date("external_late_end_date"),
+                expected_finish=row.date("expect_end_date"),
             )
         )
 

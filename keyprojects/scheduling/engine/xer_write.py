@@ -135,6 +135,7 @@ def write_xer_text(schedule: Schedule) -> str:
             "sched_float_type",
             "sched_calendar_on_relationship_lag",
             "sched_progress_override",
+            "sched_use_expect_end_flag",
         ],
         [
             [
@@ -145,6 +146,7 @@ def write_xer_text(schedule: Schedule) -> str:
                 _FLOAT_CODES[opts.float_type],
                 _LAG_CODES[opts.lag_calendar],
                 _flag(override),
+                _flag(opts.use_expected_finish),
             ]
         ],
     )
@@ -159,7 +161,8 @@ def write_xer_text(schedule: Schedule) -> str:
         "act_end_date", "cstr_type", "cstr_date", "cstr_type2", "cstr_date2",
         "early_start_date", "early_end_date", "late_start_date", "late_end_date",
         "total_float_hr_cnt", "free_float_hr_cnt", "driving_path_flag", "restart_date",
-        "reend_date", "rem_late_start_date", "rem_late_end_date",
+        "reend_date", "rem_late_start_date", "rem_late_end_date", "external_early_start_date",
+        "external_late_end_date", "expect_end_date",
     ]  # fmt: skip
     rows = []
     for act in schedule.activities:
@@ -198,6 +201,9 @@ def write_xer_text(schedule: Schedule) -> str:
                 _date(ref.remaining_early_finish if ref else None),
                 _date(ref.remaining_late_start if ref else None),
                 _date(ref.remaining_late_finish if ref else None),
+                _date(act.external_early_start),
+                _date(act.external_late_finish),
+                _date(act.expected_finish),
             ]
         )
     out.table("TASK", task_fields, rows)
