@@ -7,7 +7,9 @@ the code, the units, the level and the industry, which a blank leaves as they we
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -90,6 +92,31 @@ def ledger_import(
     the current actor. With `expected_fingerprint` (from the preview the user confirmed),
     nothing is saved if the import would now do something else.
     """
+    with _no_gc_pauses():
+        return _import(source, jurisdiction, year, allow_new_units, dry_run, expected_fingerprint)
+
+
+@contextmanager
+def _no_gc_pauses() -> Iterator[None]:
+    """A ledger is a million small objects that live until the import ends; the cyclic
+    collector, run every few thousand allocations, would walk them all again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(
+    source: Source,
+    jurisdiction: Jurisdiction,
+    year: int | None,
+    allow_new_units: bool,
+    dry_run: bool,
+    expected_fingerprint: str | None,
+) -> LedgerPreview:
     preview = LedgerPreview(jurisdiction=jurisdiction)
     try:
         sheet = _read_sheet(source)

@@ -301,6 +301,21 @@ def _record_slowly(entries: list[AuditEntry]) -> None:
 
 def apply_preview(preview: LedgerPreview) -> None:
     """Write every row of a checked preview; the caller holds the transaction."""
+    if not _fast():
+        _apply(preview)
+        return
+    # A big import's pages stay in memory until the commit rather than spilling midway.
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        size = cursor.fetchone()[0]
+        cursor.execute("PRAGMA cache_size = -131072")
+        try:
+            _apply(preview)
+        finally:
+            cursor.execute(f"PRAGMA cache_size = {int(size)}")
+
+
+def _apply(preview: LedgerPreview) -> None:
     now = timezone.now()
     jurisdiction_id = preview.jurisdiction.pk
     entries: list[Entry] = []

@@ -90,3 +90,12 @@ def as_file():
         return io.BytesIO(data)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are compared in English; the zh-hans test switches language itself."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -79,13 +79,16 @@ def test_a_bad_ledger_reports_each_row_and_column_and_saves_nothing(world, as_fi
     )
 
 
-def test_messages_are_translated_for_chinese_users(world, as_file, settings):
+def test_messages_are_in_the_users_language(world, as_file):
     from django.utils import translation
 
     rows = [["2026年台账"], HEADER, [1, None, None, "区城投公司", "区城管局", None, None, 1, 1]]
     with translation.override("zh-hans"):
-        preview = ledger_preview(as_file(workbook_bytes(rows)), jurisdiction=world.district)
-    assert preview.errors and isinstance(preview.errors[0].message, str)
+        chinese = ledger_preview(as_file(workbook_bytes(rows)), jurisdiction=world.district)
+    english = ledger_preview(as_file(workbook_bytes(rows)), jurisdiction=world.district)
+    assert english.errors[0].message == "The project name is missing."
+    assert chinese.errors[0].message != english.errors[0].message
+    assert (chinese.errors[0].row, chinese.errors[0].column) == (3, "项目名称")
 
 
 def test_an_unknown_unit_is_an_error_when_new_units_are_not_allowed(world, as_file):
