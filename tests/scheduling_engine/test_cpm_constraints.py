@@ -81,10 +81,11 @@ def test_as_late_as_possible_uses_up_free_float() -> None:
 def test_external_dates_from_other_projects_bound_the_dates() -> None:
     acts = [task("A", 8), task("B", 8)]
     acts[0].external_early_start = at("2024-03-06 08:00")
-    acts[1].external_late_finish = at("2024-03-08 17:00")
+    acts[1].external_late_finish = at("2024-03-07 12:00")
     r = schedule(build(acts, [link("A", "B")]))
     assert r.activities["A"].early_start == at("2024-03-06 08:00")
-    assert r.activities["B"].late_finish == at("2024-03-08 17:00")
+    assert r.activities["B"].late_finish == at("2024-03-07 12:00")
+    assert r.activities["B"].total_float_hours == -4.0
 
 
 def test_expected_finish_sets_the_remaining_duration_when_the_option_is_on() -> None:
