@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("keyprojects.web.urls")),
     path("projects/", include("keyprojects.projects.urls")),
+    path("projects/", include("keyprojects.scheduling.urls")),
     path("jobs/", include("keyprojects.jobs.urls")),
     path("api/", include("keyprojects.api.urls")),
 ]

@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from keyprojects.projects.models import Project
+
+from . import engine as e
+from .forms import ActivityForm, ScheduleDatesForm, ScheduleFileForm
+from .gantt import ZOOMS, layout
+from .models import Activity, ProjectSchedule, wall
+from .services import (
+    activity_update,
+    baseline_compare,
+    baseline_save,
+    schedule_export,
+    schedule_import,
+    schedule_result,
+    schedule_set_dates,
+)
+
+
+def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
+    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+    if edit and not Project.objects.editable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    return project
+
+
+def _can_edit(request: HttpRequest, project: Project) -> bool:
+    return Project.objects.editable_by(request.user).filter(pk=project.pk).exists()
+
+
+@login_required
+def schedule_page(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    schedule = ProjectSchedule.objects.filter(project=project).first()
+    context: dict[str, Any] = {
+        "nav": "ledger",
+        "project": project,
+        "schedule": schedule,
+        "can_edit": _can_edit(request, project),
+        "file_form": ScheduleFileForm(),
+        "zooms": list(ZOOMS),
+    }
+    if schedule is not None:
+        zoom = request.GET.get("zoom", "month")
+        zoom = zoom if zoom in ZOOMS else "month"
+        baseline = None
+        baseline_id = request.GET.get("baseline")
+        if baseline_id and baseline_id.isdigit():
+            baseline = schedule.baselines.filter(pk=int(baseline_id)).first()
+        activities = list(schedule.activities.select_related("responsible_unit"))
+        relations = list(schedule.relations.all())
+        result = schedule_result(schedule)
+        start_by = {
+            a.key: e.start_by_text(result.activities[a.key], a.name or a.code)
+            for a in activities
+            if a.key in result.activities
+        }
+        slips = {}
+        if baseline is not None:
+            slips = {
+                s.activity_id: s for s in baseline_compare(schedule=schedule, baseline=baseline)
+            }
+        negative = [a for a in activities if (a.total_float_minutes or 0) < 0 and not a.complete]
+        context.update(
+            {
+                "zoom": zoom,
+                "chart": layout(schedule, activities, relations, zoom=zoom, baseline=baseline),
+                "rows": [(a, start_by.get(a.key, ""), slips.get(a.key)) for a in activities],
+                "baseline": baseline,
+                "baselines": schedule.baselines.all(),
+                "critical_count": sum(1 for a in activities if a.critical and not a.complete),
+                "negative_float": negative,
+                "dates_form": ScheduleDatesForm(
+                    initial={
+                        "data_date": wall(schedule.data_date),
+                        "deadline": wall(schedule.deadline),
+                        "version": schedule.version,
+                    }
+                ),
+            }
+        )
+    return render(request, "scheduling/schedule.html", context)
+
+
+@login_required
+@require_POST
+def schedule_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk, edit=True)
+    form = ScheduleFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            schedule = schedule_import(project=project, data=upload.read(), filename=upload.name)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("The schedule was imported: %(n)s activities.")
+                % {"n": schedule.activities.count()},
+            )
+    else:
+        messages.error(request, _("Choose a file to import."))
+    return redirect("scheduling:page", pk=project.pk)
+
+
+@login_required
+def schedule_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in ("xer", "xml"):
+        raise Http404
+    project = _project(request, pk)
+    schedule = get_object_or_404(ProjectSchedule, project=project)
+    text = schedule_export(schedule=schedule, fmt=fmt)
+    if fmt == "xer":
+        response = HttpResponse(text.encode("utf-8"), content_type="application/octet-stream")
+        name = f"{project.name}.xer"
+    else:
+        response = HttpResponse(text.encode("utf-8"), content_type="application/xml")
+        name = f"{project.name}.xml"
+    response["Content-Disposition"] = content_disposition_header(True, name) or ""
+    return response
+
+
+@login_required
+@require_POST
+def schedule_dates(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk, edit=True)
+    schedule = get_object_or_404(ProjectSchedule, project=project)
+    form = ScheduleDatesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the data date and the deadline as dates and times."))
+    elif form.cleaned_data["version"] != schedule.version:
+        messages.error(
+            request, _("Someone changed this schedule after you opened it; reload and try again.")
+        )
+    else:
+        deadline = form.cleaned_data["deadline"]
+        try:
+            schedule_set_dates(
+                schedule=schedule,
+                data_date=form.cleaned_data["data_date"].replace(tzinfo=None),
+                deadline=deadline.replace(tzinfo=None) if deadline else None,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Rescheduled from the new dates."))
+    return redirect("scheduling:page", pk=project.pk)
+
+
+@login_required
+@require_POST
+def baseline_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk, edit=True)
+    schedule = get_object_or_404(ProjectSchedule, project=project)
+    baseline = baseline_save(schedule=schedule, name=request.POST.get("name", "")[:100])
+    messages.success(request, _("Baseline “%(name)s” saved.") % {"name": baseline.name})
+    return redirect(f"{request.path.rsplit('baseline/', 1)[0]}?baseline={baseline.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: HttpRequest, pk: int, activity_id: int) -> HttpResponse:
+    project = _project(request, pk, edit=True)
+    schedule = get_object_or_404(ProjectSchedule, project=project)
+    activity = get_object_or_404(Activity, pk=activity_id, schedule=schedule)
+    form = ActivityForm.for_activity(activity, schedule.version, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity_update(
+                activity=activity, version=form.cleaned_data["version"], **form.changes(activity)
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved and rescheduled."))
+            return redirect("scheduling:page", pk=project.pk)
+    return render(
+        request,
+        "scheduling/activity_form.html",
+        {"nav": "ledger", "project": project, "activity": activity, "form": form},
+    )
