@@ -156,7 +156,7 @@ def to_engine(schedule: ProjectSchedule) -> e.Schedule:
                 by_pk[r.successor_id],
                 e.RelationType(r.kind),
                 r.lag_minutes,
-            )  # fmt: skip
+            )
             for r in schedule.relations.all()
         ],
         wbs=[e.WbsNode(**node) for node in schedule.wbs],

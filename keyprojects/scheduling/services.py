@@ -231,9 +231,11 @@ def baseline_save(*, schedule: ProjectSchedule, name: str) -> Baseline:
         if a.early_start or a.actual_start
     }
     return Baseline.objects.create(
-        schedule=schedule, name=name.strip() or _("Baseline"), data_date=schedule.data_date,
+        schedule=schedule,
+        name=name.strip() or _("Baseline"),
+        data_date=schedule.data_date,
         dates=dates,
-    )  # fmt: skip
+    )
 
 
 def baseline_compare(*, schedule: ProjectSchedule, baseline: Baseline) -> list[e.Slip]:
@@ -277,7 +279,7 @@ def schedule_result(schedule: ProjectSchedule) -> e.ScheduleResult:
             in_progress=a.actual_start is not None and a.actual_finish is None,
             actual_start=wall(a.actual_start),
             actual_finish=wall(a.actual_finish),
-        )  # fmt: skip
+        )
         for a in activities
         if a.early_start
     }
