@@ -6,7 +6,8 @@ expected_fingerprint=preview.fingerprint)`. Export: `ledger_export(projects, yea
 """
 
 from .export import ledger_export
-from .imports import FieldDiff, LedgerPreview, NewUnit, PreviewRow, ledger_import, ledger_preview
+from .imports import ledger_import, ledger_preview
+from .preview import FieldDiff, LedgerPreview, NewUnit, PreviewRow
 from .reader import Problem
 
 __all__ = [

@@ -37,6 +37,10 @@ def _wan(value: Decimal | None) -> float | None:
     return format_wan(value)
 
 
+def _name(names: dict[Any, str], value: str) -> str:
+    return names.get(value, "")
+
+
 def _field(attr: str) -> Callable[[Project, AnnualPlan | None, Any], Any]:
     return lambda p, plan, ctx: getattr(p, attr)
 
@@ -64,8 +68,8 @@ COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("项目代码", "", 24, "text", lambda p, plan, ctx: p.code or ""),
     ExportColumn("项目名称", "", 28, "wrap", _field("name")),
     ExportColumn("类别", "", 8, "text", lambda p, plan, ctx: ctx.batch_name),
-    ExportColumn("级别", "", 6, "text", lambda p, plan, ctx: LEVEL_NAMES.get(p.level, "")),
-    ExportColumn("行业", "", 10, "text", lambda p, plan, ctx: INDUSTRY_NAMES.get(p.industry, "")),
+    ExportColumn("级别", "", 6, "text", lambda p, plan, ctx: _name(LEVEL_NAMES, p.level)),
+    ExportColumn("行业", "", 10, "text", lambda p, plan, ctx: _name(INDUSTRY_NAMES, p.industry)),
     ExportColumn("建设地点", "", 12, "wrap", _field("site")),
     ExportColumn("建设规模及主要建设内容", "", 36, "wrap", _field("scale_and_content")),
     ExportColumn("业主单位", "", 14, "wrap", lambda p, plan, ctx: p.owner_unit.name),
@@ -99,7 +103,7 @@ COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("前期手续进展", "", 24, "wrap", _field("preliminary_progress")),
     ExportColumn("存在问题", "", 24, "wrap", _field("problems_text")),
     ExportColumn("下步打算", "", 24, "wrap", _field("next_steps")),
-    ExportColumn("预警", "", 7, "text", lambda p, plan, ctx: LIGHT_NAMES.get(p.light, "")),
+    ExportColumn("预警", "", 7, "text", lambda p, plan, ctx: _name(LIGHT_NAMES, p.light)),
 )  # fmt: skip
 
 
@@ -160,8 +164,9 @@ def ledger_export(
     `as_of` (截至) defaults to the latest date the year's figures were reported. Returns the
     bytes when no `output` is given.
     """
+    with_batch: Any = projects
     rows = list(
-        projects.with_batch(year)
+        with_batch.with_batch(year)
         .select_related("owner_unit", "responsible_unit")
         .filter(batch__isnull=False)
     )
@@ -230,7 +235,7 @@ def _write(
     context = _RowContext(as_of)
     by_batch: dict[str, list[Project]] = {}
     for project in projects:
-        by_batch.setdefault(project.batch, []).append(project)  # type: ignore[attr-defined]
+        by_batch.setdefault(getattr(project, "batch"), []).append(project)  # noqa: B009
     for number, batch in enumerate(BATCH_ORDER):
         members = by_batch.get(batch, [])
         if not members:

@@ -163,7 +163,8 @@ def _unit_key(name: str) -> str:
 
 
 def _lineage(jurisdiction: Jurisdiction) -> list[int]:
-    ids, node = [], jurisdiction
+    ids: list[int] = []
+    node: Jurisdiction | None = jurisdiction
     while node is not None:
         ids.append(node.pk)
         node = node.parent
@@ -561,14 +562,14 @@ def _attach_plans(planner: _Planner, rows: list[PreviewRow]) -> None:
     ids = [r.project_id for r in rows if r.project_id]
     plans: dict[int, AnnualPlan] = {}
     for chunk in _chunks(ids):
-        for plan in AnnualPlan.objects.filter(project_id__in=chunk, year=planner.year):
-            plans[plan.project_id] = plan
+        for found in AnnualPlan.objects.filter(project_id__in=chunk, year=planner.year):
+            plans[found.project_id] = found
     as_of = planner.preview.as_of
     for row in rows:
         if row.action == "error":
             continue
         values = {f: row.values.get(f) for f in present}
-        plan = plans.get(row.project_id) if row.project_id else None
+        plan: AnnualPlan | None = plans.get(row.project_id) if row.project_id else None
         if plan is None and all(v is None for v in values.values()):
             continue
         if values.get("investment_target") is None:

@@ -113,7 +113,7 @@ class LedgerPreview:
     def fingerprint(self) -> str:
         """Changes when what the import would do, or what it would overwrite, changes: check it
         between preview and apply, so that nobody's edit made meanwhile is lost."""
-        body = [
+        body: list[Any] = [
             (
                 r.row,
                 r.action,

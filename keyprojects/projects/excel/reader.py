@@ -148,7 +148,7 @@ def read_bytes(source: Source, *, max_bytes: int | None = None) -> bytes:
     return data
 
 
-def load_rows(data: bytes) -> tuple[str, list[list[Any]], list[tuple[tuple[int, int], ...]]]:
+def load_rows(data: bytes) -> tuple[str, list[list[Any]], list[Any]]:
     """The first visible worksheet's cells (from A1) and merged ranges."""
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -163,6 +163,7 @@ def load_rows(data: bytes) -> tuple[str, list[list[Any]], list[tuple[tuple[int, 
             raise LedgerFileError(_("The workbook has no worksheet."))
         # The ledger is the first sheet with a header we recognise; most books have one.
         first: tuple[str, list[list[Any]], list[Any]] | None = None
+        rows: list[list[Any]]
         for name in candidates:
             sheet = book.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False)
@@ -212,8 +213,8 @@ def _fill_merged(
     """Copies of the header rows with every merged range filled with its top-left value."""
     header = [list(rows[r]) if r < len(rows) else [] for r in range(first_row, last_row + 1)]
     width = max((len(r) for r in header), default=0)
-    for r in header:
-        r.extend([""] * (width - len(r)))
+    for line in header:
+        line.extend([""] * (width - len(line)))
     for (r0, c0), (r1, c1) in merged:
         if r1 < first_row or r0 > last_row:
             continue
@@ -356,7 +357,7 @@ def _read_title(
                     year = int(match.group(1))
     if year is None and as_of and as_of[0]:
         year = as_of[0]
-    return title, year, as_of, unit  # type: ignore[return-value]
+    return title, year, as_of, unit
 
 
 def as_of_in_year(

@@ -40,7 +40,7 @@ def _encode(value: Any) -> str:
     if value is None:
         return "null"
     if value.__class__ is str:
-        return _encode_str(value)  # type: ignore[no-any-return]
+        return str(_encode_str(value))
     if value.__class__ is int:
         return str(value)
     if value.__class__ is dict and all(key.__class__ is str for key in value):
@@ -77,6 +77,11 @@ def _plain_of(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     return None
 
 
+def _decimal_adapter(field: models.DecimalField[Any, Any]) -> Callable[[Any], Any]:
+    ops = connection.ops
+    return lambda v: ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
+
+
 class _Table:
     """One model's columns, defaults, and how to write and snapshot a plain record."""
 
@@ -95,9 +100,7 @@ class _Table:
             elif isinstance(f, models.DateField):
                 self.adapters.append(ops.adapt_datefield_value)
             elif isinstance(f, models.DecimalField):
-                self.adapters.append(
-                    lambda v, f=f: ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places)
-                )
+                self.adapters.append(_decimal_adapter(f))
             else:
                 self.adapters.append(None)
         kept = [f for f in fields if f.attname not in AUDIT_EXCLUDED_FIELDS]
@@ -140,7 +143,8 @@ class _Table:
             for record, pk in zip(records, self.allocate_ids(len(records)), strict=True):
                 record["id"] = pk
         columns = [(i, a) for i, a in enumerate(self.attnames) if with_ids or a != "id"]
-        names = ", ".join(f'"{self.model._meta.get_field(a).column}"' for _, a in columns)
+        by_attname = {f.attname: f.column for f in self.model._meta.concrete_fields}
+        names = ", ".join(f'"{by_attname[a]}"' for _, a in columns)
         marks = ", ".join(["%s"] * len(columns))
         sql = f'INSERT INTO "{self.table}" ({names}) VALUES ({marks})'
         plan = [(a, self.adapters[i]) for i, a in columns]

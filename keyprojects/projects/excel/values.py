@@ -36,7 +36,7 @@ def norm_text(value: str) -> str:
 def clean_text(value: Any) -> str:
     """A text cell as a one-line-per-line string; numbers written back without `.0`."""
     if value.__class__ is str and "\n" not in value and "\r" not in value:
-        return value.strip()  # type: ignore[no-any-return]
+        return str(value.strip())
     if value is None or value == "":
         return ""
     if isinstance(value, float) and value.is_integer():
