@@ -33,19 +33,74 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 ROWS = 20_000
-UNITS = ["区城投公司", "区国资公司", "康翔公司", "区城市更新公司", "区住房城市建委", "区城管局",
-         "解放碑CBD管委会", "区文化旅游委", "区教委", "区卫生健康委", "区交通局", "区水利局"]  # fmt: skip
+UNITS = [
+    "区城投公司",
+    "区国资公司",
+    "康翔公司",
+    "区城市更新公司",
+    "区住房城市建委",
+    "区城管局",
+    "解放碑CBD管委会",
+    "区文化旅游委",
+    "区教委",
+    "区卫生健康委",
+    "区交通局",
+    "区水利局",
+]
 PLACES = ["解放碑", "朝天门", "化龙桥", "大坪", "两路口", "上清寺", "七星岗", "菜园坝", "鹅岭"]
 KINDS = ["片区城市更新项目", "老旧小区改造工程", "公共停车场建设工程", "道路品质提升工程"]
-SECTIONS = [("一、新开工项目", "新开工"), ("二、续建项目", "续建"), ("三、建成项目", "建成"),
-            ("四、储备项目", "储备")]  # fmt: skip
-TOP = ["序号", "项目代码", "项目名称", "类别", "级别", "行业", "建设地点",
-       "建设规模及主要建设内容", "业主单位", "责任单位", "责任人", "联系人", "挂点领导",
-       "建设起止年限", "", "计划开工/竣工日期", "", "投资情况（万元）", "", "", "", "", "", "",
-       "资金来源", "序时进度差", "形象进度", "前期手续进展", "存在问题", "下步打算", "预警"]  # fmt: skip
-SUB = {13: "起", 14: "止", 15: "开工", 16: "竣工", 17: "总投资", 18: "年度计划投资",
-       19: "本月完成投资", 20: "本年累计完成投资", 21: "占年度计划%", 22: "开工累计完成投资",
-       23: "占总投资%"}  # fmt: skip
+SECTIONS = [
+    ("一、新开工项目", "新开工"),
+    ("二、续建项目", "续建"),
+    ("三、建成项目", "建成"),
+    ("四、储备项目", "储备"),
+]
+TOP = [
+    "序号",
+    "项目代码",
+    "项目名称",
+    "类别",
+    "级别",
+    "行业",
+    "建设地点",
+    "建设规模及主要建设内容",
+    "业主单位",
+    "责任单位",
+    "责任人",
+    "联系人",
+    "挂点领导",
+    "建设起止年限",
+    "",
+    "计划开工/竣工日期",
+    "",
+    "投资情况（万元）",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "资金来源",
+    "序时进度差",
+    "形象进度",
+    "前期手续进展",
+    "存在问题",
+    "下步打算",
+    "预警",
+]
+SUB = {
+    13: "起",
+    14: "止",
+    15: "开工",
+    16: "竣工",
+    17: "总投资",
+    18: "年度计划投资",
+    19: "本月完成投资",
+    20: "本年累计完成投资",
+    21: "占年度计划%",
+    22: "开工累计完成投资",
+    23: "占总投资%",
+}
 GROUPS = [(13, 14), (15, 16), (17, 23)]
 
 
@@ -75,19 +130,27 @@ def _projects(rows: int) -> list[dict[str, Any]]:
         total = rng.randrange(1000, 200_000) + rng.randrange(100) / 100
         target = round(total * 0.2, 2)
         ytd = round(target * rng.random(), 2) if section != 3 else None
-        out.append({
-            "section": section,
-            "code": f"{start}-500103-{rng.randrange(10, 99)}-01-{i:06d}",
-            "name": f"{PLACES[i % len(PLACES)]}{KINDS[i % len(KINDS)]}{i}号",
-            "owner": UNITS[i % 4], "responsible": UNITS[4 + i % 8],
-            "start": dt.date(start, 1 + i % 12, 1), "end": dt.date(end, 12, 31),
-            "start_year": start, "end_year": end, "total": total, "target": target,
-            "month": round(target / 12, 2) if ytd else None, "ytd": ytd,
-            "since": round(total * 0.3, 2) if ytd else None,
-            "content": f"改造面积约{rng.randrange(1, 50)}万平方米，配套道路、管网及绿化。",
-            "progress": "主体结构施工" if section in (1, 2) else "",
-            "problems": "征收进度偏慢" if i % 7 == 0 else "",
-        })  # fmt: skip
+        out.append(
+            {
+                "section": section,
+                "code": f"{start}-500103-{rng.randrange(10, 99)}-01-{i:06d}",
+                "name": f"{PLACES[i % len(PLACES)]}{KINDS[i % len(KINDS)]}{i}号",
+                "owner": UNITS[i % 4],
+                "responsible": UNITS[4 + i % 8],
+                "start": dt.date(start, 1 + i % 12, 1),
+                "end": dt.date(end, 12, 31),
+                "start_year": start,
+                "end_year": end,
+                "total": total,
+                "target": target,
+                "month": round(target / 12, 2) if ytd else None,
+                "ytd": ytd,
+                "since": round(total * 0.3, 2) if ytd else None,
+                "content": f"改造面积约{rng.randrange(1, 50)}万平方米，配套道路、管网及绿化。",
+                "progress": "主体结构施工" if section in (1, 2) else "",
+                "problems": "征收进度偏慢" if i % 7 == 0 else "",
+            }
+        )
     return out
 
 
@@ -115,11 +178,39 @@ def build_ledger(path: str, projects: list[dict[str, Any]]) -> None:
         sheet.merge_range(row, 0, row, 2, f"{heading}（{len(members)}个）")
         row += 1
         for seq, p in enumerate(members, 1):
-            values = [seq, p["code"], p["name"], kind, "区级", "城市更新", "渝中区",
-                      p["content"], p["owner"], p["responsible"], "总经理", "工程部",
-                      "分管副区长", p["start_year"], p["end_year"], None, None, p["total"],
-                      p["target"], p["month"], p["ytd"], None, p["since"], None, "专项债券",
-                      None, p["progress"], "手续齐备", p["problems"], "加快推进", "绿灯"]  # fmt: skip
+            values = [
+                seq,
+                p["code"],
+                p["name"],
+                kind,
+                "区级",
+                "城市更新",
+                "渝中区",
+                p["content"],
+                p["owner"],
+                p["responsible"],
+                "总经理",
+                "工程部",
+                "分管副区长",
+                p["start_year"],
+                p["end_year"],
+                None,
+                None,
+                p["total"],
+                p["target"],
+                p["month"],
+                p["ytd"],
+                None,
+                p["since"],
+                None,
+                "专项债券",
+                None,
+                p["progress"],
+                "手续齐备",
+                p["problems"],
+                "加快推进",
+                "绿灯",
+            ]
             for col, value in enumerate(values):
                 if value is not None and value != "":
                     sheet.write(row, col, value)
@@ -139,21 +230,63 @@ def build_flat(path: str, projects: list[dict[str, Any]], jurisdiction_id: int) 
 
     book = xlsxwriter.Workbook(path, {"constant_memory": True})
     sheet = book.add_worksheet()
-    header = ["code", "name", "jurisdiction", "level", "industry", "site", "scale_and_content",
-              "owner_unit", "responsible_unit", "responsible_person", "contact",
-              "leader_in_charge", "start_year", "end_year", "planned_start",
-              "planned_completion", "total_investment", "funding_sources", "progress_text",
-              "preliminary_progress", "problems_text", "next_steps", "stage"]  # fmt: skip
+    header = [
+        "code",
+        "name",
+        "jurisdiction",
+        "level",
+        "industry",
+        "site",
+        "scale_and_content",
+        "owner_unit",
+        "responsible_unit",
+        "responsible_person",
+        "contact",
+        "leader_in_charge",
+        "start_year",
+        "end_year",
+        "planned_start",
+        "planned_completion",
+        "total_investment",
+        "funding_sources",
+        "progress_text",
+        "preliminary_progress",
+        "problems_text",
+        "next_steps",
+        "stage",
+    ]
     sheet.write_row(0, 0, header)
     for row, p in enumerate(projects, 1):
         stage = "reserve" if p["section"] == 3 else "construction"
-        sheet.write_row(row, 0, [
-            p["code"], p["name"], jurisdiction_id, "district", "urban_renewal", "渝中区",
-            p["content"], p["owner"], p["responsible"], "总经理", "工程部", "分管副区长",
-            p["start_year"], p["end_year"], p["start"].isoformat(), p["end"].isoformat(),
-            f"{p['total'] * 10000:.2f}", "专项债券", p["progress"], "手续齐备", p["problems"],
-            "加快推进", stage,
-        ])  # fmt: skip
+        sheet.write_row(
+            row,
+            0,
+            [
+                p["code"],
+                p["name"],
+                jurisdiction_id,
+                "district",
+                "urban_renewal",
+                "渝中区",
+                p["content"],
+                p["owner"],
+                p["responsible"],
+                "总经理",
+                "工程部",
+                "分管副区长",
+                p["start_year"],
+                p["end_year"],
+                p["start"].isoformat(),
+                p["end"].isoformat(),
+                f"{p['total'] * 10000:.2f}",
+                "专项债券",
+                p["progress"],
+                "手续齐备",
+                p["problems"],
+                "加快推进",
+                stage,
+            ],
+        )
     book.close()
 
 
@@ -161,9 +294,13 @@ def _reset_projects() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        for table in ("projects_stagechange", "projects_annualplan", "projects_project",
-                      "audit_auditentry"):  # fmt: skip
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        for table in (
+            "projects_stagechange",
+            "projects_annualplan",
+            "projects_project",
+            "audit_auditentry",
+        ):
+            cursor.execute(f"DELETE FROM {table}")
         cursor.execute("UPDATE audit_audithead SET seq = 0, hash = %s", ["0" * 64])
 
 
@@ -194,13 +331,15 @@ def _import_export(flat_path: str) -> tuple[float, float, int]:
 
     class ProjectResource(resources.ModelResource):  # type: ignore[misc]
         owner_unit = fields.Field(
-            attribute="owner_unit", column_name="owner_unit",
+            attribute="owner_unit",
+            column_name="owner_unit",
             widget=widgets.ForeignKeyWidget(Unit, "name"),
-        )  # fmt: skip
+        )
         responsible_unit = fields.Field(
-            attribute="responsible_unit", column_name="responsible_unit",
+            attribute="responsible_unit",
+            column_name="responsible_unit",
             widget=widgets.ForeignKeyWidget(Unit, "name"),
-        )  # fmt: skip
+        )
 
         # TextFields get the plain widget, which turns a blank cell into None.
         progress_text = fields.Field("progress_text", "progress_text", widgets.CharWidget())
@@ -209,12 +348,31 @@ def _import_export(flat_path: str) -> tuple[float, float, int]:
         class Meta:
             model = Project
             import_id_fields = ("code",)
-            fields = ("code", "name", "jurisdiction", "level", "industry", "site",
-                      "scale_and_content", "owner_unit", "responsible_unit",
-                      "responsible_person", "contact", "leader_in_charge", "start_year",
-                      "end_year", "planned_start", "planned_completion", "total_investment",
-                      "funding_sources", "progress_text", "preliminary_progress",
-                      "problems_text", "next_steps", "stage")  # fmt: skip
+            fields = (
+                "code",
+                "name",
+                "jurisdiction",
+                "level",
+                "industry",
+                "site",
+                "scale_and_content",
+                "owner_unit",
+                "responsible_unit",
+                "responsible_person",
+                "contact",
+                "leader_in_charge",
+                "start_year",
+                "end_year",
+                "planned_start",
+                "planned_completion",
+                "total_investment",
+                "funding_sources",
+                "progress_text",
+                "preliminary_progress",
+                "problems_text",
+                "next_steps",
+                "stage",
+            )
 
     began = time.perf_counter()
     with open(flat_path, "rb") as handle:
@@ -272,19 +430,27 @@ def run(rows: int = ROWS, repeat: int = 2) -> list[dict[str, Any]]:
     return [
         _row("ledger file", size_mb, "MB", "", True),
         _row("(a) python-calamine read", t_cal, "s", "", True),
-        _row("(b) our import, applied", t_ours, "s", f"≤ {3 * t_cal:.2f} (3× a)",
-             t_ours <= 3 * t_cal),
+        _row(
+            "(b) our import, applied", t_ours, "s", f"≤ {3 * t_cal:.2f} (3× a)", t_ours <= 3 * t_cal
+        ),
         _row("(b') our import, dry run", t_dry, "s", "", True),
         _row("(c) django-import-export", theirs, "s", "", True),
         _row("(c') of which import_data", theirs_import_only, "s", "", True),
         _row("ours / import-export", t_ours / theirs, "×", "< 0.5", t_ours < 0.5 * theirs),
         _row("ours / calamine", t_ours / t_cal, "×", "≤ 3", t_ours <= 3 * t_cal),
-    ]  # fmt: skip
+    ]
 
 
 def _row(name: str, value: float, unit: str, target: str, ok: bool) -> dict[str, Any]:
-    return {"benchmark": "import", "name": name, "metric": name, "value": round(value, 3),
-            "unit": unit, "target": target, "ok": ok}  # fmt: skip
+    return {
+        "benchmark": "import",
+        "name": name,
+        "metric": name,
+        "value": round(value, 3),
+        "unit": unit,
+        "target": target,
+        "ok": ok,
+    }
 
 
 def main() -> int:
@@ -294,8 +460,10 @@ def main() -> int:
     results = run(args.rows)
     width = max(len(r["name"]) for r in results)
     for r in results:
-        print(f"{r['name']:<{width}}  {r['value']:>10} {r['unit']:<3} {r['target']:<18} "
-              f"{'ok' if r['ok'] else 'MISSED'}")  # fmt: skip
+        print(
+            f"{r['name']:<{width}}  {r['value']:>10} {r['unit']:<3} {r['target']:<18} "
+            f"{'ok' if r['ok'] else 'MISSED'}"
+        )
     return 0 if all(r["ok"] for r in results) else 1
 
 
