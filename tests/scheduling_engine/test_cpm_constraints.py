@@ -76,6 +76,8 @@ def test_as_late_as_possible_uses_up_free_float() -> None:
     late = r.activities["L"]
     assert late.early_finish == at("2024-03-08 17:00")  # just before D starts
     assert late.free_float_hours == 0.0
+    # Total float is measured from where the activity could have been (P6 does so).
+    assert late.total_float_hours == 24.0
 
 
 def test_external_dates_from_other_projects_bound_the_dates() -> None:

@@ -140,7 +140,7 @@ def _schedule(model: Schedule, opts: ScheduleOptions, timings: dict[str, float])
     finish_abs = to_minute(deadline) if deadline is not None else early_finish_abs
     backward(net, finish_abs)
     level_of_effort_pass(net)
-    as_late_as_possible_pass(net)
+    unshifted = as_late_as_possible_pass(net)
     free, drives = _free_floats(net, finish_abs)
     on_path = _longest_path(net, drives, early_finish_abs)
     timings["passes_and_floats"] = time.perf_counter() - began - timings["network"]
@@ -161,12 +161,13 @@ def _schedule(model: Schedule, opts: ScheduleOptions, timings: dict[str, float])
     hours = [cal.hours_per_day for cal in net.cals]
     for i, act in enumerate(model.activities):
         done = state[i] == DONE
+        es_i, ef_i = unshifted.get(i, (es[i], ef[i])) if unshifted else (es[i], ef[i])
         if float_type is FloatType.FINISH:
-            total = lf[i] - ef[i]
+            total = lf[i] - ef_i
         elif float_type is FloatType.START:
-            total = ls[i] - es[i]
+            total = ls[i] - es_i
         else:
-            total = min(lf[i] - ef[i], ls[i] - es[i])
+            total = min(lf[i] - ef_i, ls[i] - es_i)
         for k in drives[i]:
             driving.add((act.id, ids[k]))
         results[act.id] = ActivityResult(

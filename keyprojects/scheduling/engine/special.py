@@ -54,9 +54,14 @@ def level_of_effort_pass(net: Network) -> None:
             net.ls_abs[i] = cal.start_at(start_key >> 1)
 
 
-def as_late_as_possible_pass(net: Network) -> None:
+def as_late_as_possible_pass(net: Network) -> dict[int, tuple[int, int]]:
     """Move an unstarted as-late-as-possible activity's early dates as late as its
-    successors' early dates allow (zero free float), never past its late dates."""
+    successors' early dates allow (zero free float), never past its late dates.
+
+    Returns the early start and finish ordinals each had before the move: P6 measures
+    the total float of such an activity from them.
+    """
+    before: dict[int, tuple[int, int]] = {}
     for i in reversed(net.order):
         if not net.alap[i] or net.state[i] != 0:
             continue
@@ -75,8 +80,10 @@ def as_late_as_possible_pass(net: Network) -> None:
             else:
                 bound = cal.ordinal(net.ef_abs[k]) - lag + dur
             latest_finish = min(latest_finish, bound)
+        before[i] = (net.es[i], net.ef[i])
         if latest_finish > net.ef[i]:
             net.ef[i] = latest_finish
             net.es[i] = latest_finish - dur
             net.es_abs[i] = cal.start_at(net.es[i])
             net.ef_abs[i] = cal.finish_at(net.ef[i]) if dur else net.es_abs[i]
+    return before
