@@ -111,3 +111,17 @@ def test_milestones_sit_at_the_ends_of_work() -> None:
     assert result.activities["S"].early_start == at("2024-03-04 08:00")
     assert result.activities["F"].early_finish == at("2024-03-04 17:00")
     assert result.activities["F"].late_finish == at("2024-03-04 17:00")
+
+
+def test_a_start_milestone_at_the_data_date_keeps_the_data_date() -> None:
+    from keyprojects.scheduling.engine import ActivityType
+
+    model = build(
+        [task("S", 0, kind=ActivityType.START_MILESTONE), task("A", 8)],
+        [link("S", "A")],
+        data_date=at("2024-03-04 00:00"),
+    )
+    result = schedule(model)
+    assert result.activities["S"].early_start == at("2024-03-04 00:00")  # as P6 shows it
+    assert result.activities["S"].late_start == at("2024-03-04 08:00")
+    assert result.activities["A"].early_start == at("2024-03-04 08:00")

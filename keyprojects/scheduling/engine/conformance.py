@@ -63,6 +63,8 @@ def _classify(
     act = schedule.activity_map()[activity_id]
     keys = set(diffs)
     if diffs.get("total_float", ("", ""))[1] == "-":
+        if keys == {"total_float"}:
+            return "P6 stored no total float (the four dates match)"
         return "P6 stored no total float"
     if act.constraint is not None and act.constraint.type is ConstraintType.AS_LATE_AS_POSSIBLE:
         return "as-late-as-possible activity"

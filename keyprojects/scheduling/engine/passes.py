@@ -135,7 +135,12 @@ def forward(net: Network) -> None:
             key = s_key if s_key > f_key else f_key
             es[j] = ef[j] = key >> 1
             es_form[j] = ef_form[j] = key & 1
-            es_abs[j] = ef_abs[j] = cal.start_at(key >> 1) if key & 1 else cal.finish_at(key >> 1)
+            if key == floor_cache[c]:
+                es_abs[j] = ef_abs[j] = start_minute  # P6 shows the data date itself
+            else:
+                es_abs[j] = ef_abs[j] = (
+                    cal.start_at(key >> 1) if key & 1 else cal.finish_at(key >> 1)
+                )
             continue
         es[j], ef[j] = es_j, ef_j
         shape = shape_of[j]
@@ -146,6 +151,8 @@ def forward(net: Network) -> None:
         es_form[j] = 1
         es_abs[j] = cal.start_at(es_j)
         if shape == START_MILESTONE:
+            if f_key == floor_cache[c] and not preds[j]:
+                es_abs[j] = start_minute  # P6 shows a milestone at the data date unmoved
             ef_abs[j], ef_form[j] = es_abs[j], 1
         else:
             ef_form[j] = f_key & 1
