@@ -26,12 +26,14 @@ class ScheduleFileError(SchedulingError):
         row: int | None = None,
         field: str | None = None,
         value: str | None = None,
+        reason: str | None = None,
     ) -> None:
         self.message = message
         self.table = table
         self.row = row
         self.field = field
         self.value = value
+        self.reason = reason  # technical detail (not translated), e.g. a parser's complaint
         super().__init__(self._render())
 
     def _render(self) -> str:
@@ -43,7 +45,10 @@ class ScheduleFileError(SchedulingError):
         if self.field is not None:
             where.append(f"field {self.field}")
         if self.value is not None:
-            where.append(f"value {self.value!r}")
+            shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+            where.append(f"value {shown!r}")
+        if self.reason is not None:
+            where.append(self.reason)
         return f"{self.message} ({', '.join(where)})" if where else self.message
 
 

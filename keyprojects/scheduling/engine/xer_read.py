@@ -98,10 +98,12 @@ class _Row:
         self.row_number = number
         self.values = values
 
-    def error(self, message: str, name: str | None = None) -> ScheduleFileError:
+    def error(
+        self, message: str, name: str | None = None, reason: str | None = None
+    ) -> ScheduleFileError:
         value = self.values.get(name) if name else None
         return ScheduleFileError(
-            message, table=self.table, row=self.row_number, field=name, value=value
+            message, table=self.table, row=self.row_number, field=name, value=value, reason=reason
         )
 
     def text(self, name: str, default: str = "") -> str:
@@ -145,7 +147,7 @@ def _calendar(row: _Row) -> CalendarSpec:
     try:
         week, exceptions = parse_clndr_data(row.text("clndr_data"))
     except ClndrDataError as exc:
-        raise row.error(f"Calendar data is not valid: {exc}", "clndr_data") from exc
+        raise row.error("Calendar data is not valid", "clndr_data", str(exc)) from exc
     if week is None:
         week = (_STANDARD_DAY,) * 5 + ((), ())
     return CalendarSpec(
