@@ -31,14 +31,15 @@ def calendar_row(schedule: ProjectSchedule, spec: e.CalendarSpec) -> ScheduleCal
 
 
 def calendar_spec(row: ScheduleCalendar, default_key: str) -> e.CalendarSpec:
+    mon, tue, wed, thu, fri, sat, sun = (_day(d) for d in row.week)
     return e.CalendarSpec(
         id=row.key,
         name=row.name,
-        week=tuple(_day(d) for d in row.week),  # type: ignore[arg-type]
+        week=(mon, tue, wed, thu, fri, sat, sun),
         exceptions={dt.date.fromisoformat(k): _day(v) for k, v in row.exceptions.items()},
         hours_per_day=row.hours_per_day,
         is_default=row.key == default_key,
-        covered_years=tuple(row.covered_years) if row.covered_years else None,  # type: ignore[arg-type]
+        covered_years=tuple(row.covered_years) if row.covered_years else None,
     )
 
 
@@ -123,7 +124,7 @@ def to_engine(schedule: ProjectSchedule) -> e.Schedule:
     return e.Schedule(
         id=str(schedule.pk),
         name=schedule.name,
-        data_date=wall(schedule.data_date),  # type: ignore[arg-type]
+        data_date=wall(schedule.data_date),
         start=wall(schedule.start),
         deadline=wall(schedule.deadline),
         default_calendar_id=schedule.default_calendar or None,
@@ -157,7 +158,7 @@ def to_engine(schedule: ProjectSchedule) -> e.Schedule:
                 e.RelationType(r.kind),
                 r.lag_minutes,
             )
-            for r in schedule.relations.all()
+            for r in schedule.relations.order_by("pk")
         ],
         wbs=[e.WbsNode(**node) for node in schedule.wbs],
         options=options_of(schedule.options),
