@@ -34,34 +34,40 @@ _encode_any = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str).
 _encode_str = json.encoder.encode_basestring  # what the encoder above does with a str
 
 
+_KEYS: dict[str, str] = {}
+
+
 def _encode(value: Any) -> str:
     """`json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)`, quicker for
-    the scalars every audit entry repeats."""
+    the flat snapshots of plain values that every audit entry holds."""
     if value is None:
         return "null"
-    if value.__class__ is str:
+    cls = value.__class__
+    if cls is str:
         return str(_encode_str(value))
-    if value.__class__ is int:
+    if cls is int:
         return str(value)
-    if value.__class__ is dict and all(key.__class__ is str for key in value):
-        # A snapshot: flat, so its items are encoded here one by one, keys sorted.
-        return (
-            "{"
-            + ", ".join(
-                [
-                    _encode_str(key)
-                    + ": "
-                    + (_encode_str(item) if item.__class__ is str else _encode(item))
-                    for key, item in sorted(value.items())
-                ]
-            )
-            + "}"
-        )
+    if cls is dict and all(key.__class__ is str for key in value):
+        parts = []
+        for key, item in sorted(value.items()):
+            prefix = _KEYS.get(key)
+            if prefix is None:
+                prefix = _KEYS[key] = _encode_str(key) + ": "
+            kind = item.__class__
+            if kind is str:
+                parts.append(prefix + _encode_str(item))
+            elif item is None:
+                parts.append(prefix + "null")
+            elif kind is int:
+                parts.append(prefix + str(item))
+            else:
+                parts.append(prefix + _encode(item))
+        return "{" + ", ".join(parts) + "}"
     if value is True:
         return "true"
     if value is False:
         return "false"
-    return _encode_any(value)
+    return str(_encode_any(value))
 
 
 def _fast() -> bool:
@@ -75,6 +81,18 @@ def _plain_of(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     if isinstance(field, models.DateField):  # DateTimeField too
         return lambda v: None if v is None else v.isoformat()
     return None
+
+
+def _remembered(adapt: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """An adapter that converts each distinct value once: every row shares `now`."""
+    seen: dict[Any, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        if value not in seen:
+            seen[value] = adapt(value)
+        return seen[value]
+
+    return remembered
 
 
 def _decimal_adapter(field: models.DecimalField[Any, Any]) -> Callable[[Any], Any]:
@@ -96,7 +114,7 @@ class _Table:
         self.adapters: list[Callable[[Any], Any] | None] = []
         for f in fields:
             if isinstance(f, models.DateTimeField):
-                self.adapters.append(ops.adapt_datetimefield_value)
+                self.adapters.append(_remembered(ops.adapt_datetimefield_value))
             elif isinstance(f, models.DateField):
                 self.adapters.append(ops.adapt_datefield_value)
             elif isinstance(f, models.DecimalField):
@@ -320,6 +338,7 @@ def apply_preview(preview: LedgerPreview) -> None:
 
 
 def _apply(preview: LedgerPreview) -> None:
+    _TABLES.clear()  # built per import: the adapters belong to this connection
     now = timezone.now()
     jurisdiction_id = preview.jurisdiction.pk
     entries: list[Entry] = []
