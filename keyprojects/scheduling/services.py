@@ -53,6 +53,21 @@ def _as_validation_error(error: e.SchedulingError) -> ValidationError:
     return ValidationError(str(error))
 
 
+def check_coverage(
+    spec: e.CalendarSpec, data_date: dt.datetime, deadline: dt.datetime | None
+) -> None:
+    """A calendar with holiday data must cover every year from the data date to the deadline."""
+    if spec.covered_years is None:
+        return
+    first, last = spec.covered_years
+    for moment in (data_date, deadline):
+        if moment is not None and not first <= moment.year <= last:
+            year = moment.year if moment.year < first else last + 1
+            raise _as_validation_error(
+                e.CalendarCoverageError("The holiday data does not cover the year", year=year)
+            )
+
+
 def read_file(data: bytes, filename: str) -> e.Schedule:
     """Parse a P6 XER or MS Project XML file; a bad file raises ValidationError."""
     if len(data) > MAX_FILE_BYTES:
@@ -98,7 +113,7 @@ def schedule_import(*, project: Project, data: bytes, filename: str) -> ProjectS
         schedule.activities.all().delete()
         schedule.calendars.all().delete()
         schedule.name = model.name or project.name
-        schedule.data_date = stored(model.data_date)  # type: ignore[assignment]
+        schedule.data_date = stored(model.data_date)
         schedule.start = stored(model.start)
         schedule.deadline = stored(model.deadline)
         schedule.default_calendar = model.default_calendar_id or ""
@@ -123,6 +138,15 @@ def schedule_import(*, project: Project, data: bytes, filename: str) -> ProjectS
 def schedule_recompute(*, schedule: ProjectSchedule) -> e.ScheduleResult:
     """Schedule with the engine and store the dates, floats and critical path."""
     model = to_engine(schedule)
+    if not model.activities:
+        # Nothing to schedule yet; still check that the calendars cover the deadline.
+        for spec in model.calendars.values():
+            check_coverage(spec, model.data_date, model.deadline)
+        ProjectSchedule.objects.filter(pk=schedule.pk).update(
+            finish=None, warnings=[], computed_at=timezone.now()
+        )
+        return e.ScheduleResult(str(schedule.pk), model.data_date, model.data_date,
+                                model.deadline, {}, [])  # fmt: skip
     try:
         result = e.schedule(model, model.options)
     except e.SchedulingError as error:
@@ -212,7 +236,7 @@ def schedule_set_dates(
     *, schedule: ProjectSchedule, data_date: dt.datetime, deadline: dt.datetime | None
 ) -> ProjectSchedule:
     with transaction.atomic():
-        schedule.data_date = stored(data_date)  # type: ignore[assignment]
+        schedule.data_date = stored(data_date)
         schedule.deadline = stored(deadline)
         schedule.version += 1
         schedule.save(update_fields=["data_date", "deadline", "version"])
@@ -250,7 +274,7 @@ def baseline_compare(*, schedule: ProjectSchedule, baseline: Baseline) -> list[e
 
     old = e.ScheduleResult(
         schedule_id=str(schedule.pk),
-        data_date=wall(baseline.data_date),  # type: ignore[arg-type]
+        data_date=wall(baseline.data_date),
         project_finish=current.project_finish,
         deadline=current.deadline,
         activities={k: result_of(k, v[0], v[1]) for k, v in baseline.dates.items()},
@@ -267,10 +291,10 @@ def schedule_result(schedule: ProjectSchedule) -> e.ScheduleResult:
             a.key,
             a.code,
             wall(a.early_start),
-            wall(a.early_finish),  # type: ignore[arg-type]
-            wall(a.late_start),
-            wall(a.late_finish),
-            a.total_float_minutes or 0,  # type: ignore[arg-type]
+            wall(a.early_finish or a.early_start),
+            wall(a.late_start or a.early_start),
+            wall(a.late_finish or a.early_finish or a.early_start),
+            a.total_float_minutes or 0,
             a.free_float_minutes or 0,
             a.hours_per_day,
             a.critical,
@@ -285,8 +309,8 @@ def schedule_result(schedule: ProjectSchedule) -> e.ScheduleResult:
     }
     return e.ScheduleResult(
         schedule_id=str(schedule.pk),
-        data_date=wall(schedule.data_date),  # type: ignore[arg-type]
-        project_finish=wall(schedule.finish) or wall(schedule.data_date),  # type: ignore[arg-type]
+        data_date=wall(schedule.data_date),
+        project_finish=wall(schedule.finish) or wall(schedule.data_date),
         deadline=wall(schedule.deadline),
         activities=results,
         order=[a.key for a in activities],
@@ -296,3 +320,178 @@ def schedule_result(schedule: ProjectSchedule) -> e.ScheduleResult:
 def schedule_export(*, schedule: ProjectSchedule, fmt: str) -> str:
     model = to_engine(schedule)
     return e.write_xer_text(model) if fmt == "xer" else e.write_mspdi_text(model)
+
+
+# Building a schedule in the app, without a file.
+
+DAY_MINUTES = 8 * 60
+
+
+def calendar_from_prc(schedule: ProjectSchedule, days_per_week: int) -> ScheduleCalendar:
+    """A PRC working calendar (statutory holidays off, 调休 days worked) for the schedule."""
+    try:
+        spec = e.prc_calendar(days_per_week=days_per_week, calendar_id=f"prc{days_per_week}")
+    except e.CalendarCoverageError as error:
+        raise _as_validation_error(error) from error
+    spec.name = _("PRC %(n)s-day week") % {"n": days_per_week}
+    row = calendar_row(schedule, spec)
+    row.save()
+    return row
+
+
+def schedule_create(
+    *,
+    project: Project,
+    name: str,
+    days_per_week: int,
+    data_date: dt.datetime,
+    deadline: dt.datetime | None = None,
+) -> ProjectSchedule:
+    """An empty schedule with a PRC calendar, its deadline fixed first."""
+    if ProjectSchedule.objects.filter(project=project).exists():
+        raise ValidationError(_("This project already has a schedule."))
+    with transaction.atomic():
+        schedule = ProjectSchedule.objects.create(
+            project=project,
+            name=name.strip() or project.name,
+            data_date=stored(data_date),
+            start=stored(data_date),
+            deadline=stored(deadline or _default_deadline(project)),
+            source="app",
+        )
+        calendar = calendar_from_prc(schedule, days_per_week)
+        schedule.default_calendar = calendar.key
+        schedule.save(update_fields=["default_calendar"])
+        schedule_recompute(schedule=schedule)
+    return schedule
+
+
+def _bump(schedule: ProjectSchedule, version: int) -> ProjectSchedule:
+    locked = ProjectSchedule.objects.select_for_update().get(pk=schedule.pk)
+    if locked.version != version:
+        raise ValidationError(
+            _("Someone changed this schedule after you opened it; reload and try again.")
+        )
+    locked.version += 1
+    locked.save(update_fields=["version"])
+    return locked
+
+
+def activity_add(
+    *,
+    schedule: ProjectSchedule,
+    version: int,
+    code: str,
+    name: str,
+    kind: str,
+    duration_days: float,
+    responsible_unit: Any = None,
+) -> Activity:
+    code = code.strip()
+    if not code:
+        raise ValidationError({"code": _("Give the activity a code.")})
+    with transaction.atomic():
+        locked = _bump(schedule, version)
+        if locked.activities.filter(code=code).exists():
+            raise ValidationError({"code": _("Another activity already has this code.")})
+        hours = (
+            locked.calendars.filter(key=locked.default_calendar)
+            .values_list("hours_per_day", flat=True)
+            .first()
+            or 8.0
+        )
+        keys = [int(k) for k in locked.activities.values_list("key", flat=True) if k.isdigit()]
+        milestone = kind in ("start_milestone", "finish_milestone")
+        activity = Activity.objects.create(
+            schedule=locked,
+            key=str(max(keys, default=0) + 1),
+            code=code,
+            name=name.strip(),
+            kind=kind,
+            calendar_key=locked.default_calendar,
+            responsible_unit=responsible_unit,
+            original_minutes=0 if milestone else round(duration_days * hours * 60),
+            hours_per_day=hours,
+            position=locked.activities.count(),
+        )
+        schedule_recompute(schedule=locked)
+    return activity
+
+
+def relation_add(
+    *,
+    schedule: ProjectSchedule,
+    version: int,
+    predecessor: Activity,
+    successor: Activity,
+    kind: str,
+    lag_days: float = 0,
+) -> Relation:
+    """Link two activities; a link that closes a loop is refused, naming the loop."""
+    if predecessor.pk == successor.pk:
+        raise ValidationError(_("An activity cannot follow itself."))
+    with transaction.atomic():
+        locked = _bump(schedule, version)
+        relation = Relation.objects.create(
+            schedule=locked,
+            predecessor=predecessor,
+            successor=successor,
+            kind=kind,
+            lag_minutes=round(lag_days * predecessor.hours_per_day * 60),
+        )
+        schedule_recompute(schedule=locked)  # raises on a loop; the transaction undoes the link
+    return relation
+
+
+def relation_delete(*, relation: Relation, version: int) -> None:
+    with transaction.atomic():
+        locked = _bump(relation.schedule, version)
+        relation.delete()
+        schedule_recompute(schedule=locked)
+
+
+def activity_delete(*, activity: Activity, version: int) -> None:
+    with transaction.atomic():
+        locked = _bump(activity.schedule, version)
+        activity.delete()
+        schedule_recompute(schedule=locked)
+
+
+def calendar_exception_set(
+    *, calendar: ScheduleCalendar, day: dt.date, working: bool, version: int
+) -> ScheduleCalendar:
+    """Make one day a working day (standard hours) or a day off, then reschedule."""
+    with transaction.atomic():
+        locked = _bump(calendar.schedule, version)
+        working_days = [d for d in calendar.week if d]
+        hours = working_days[0] if working_days else [[480, 720], [780, 1020]]
+        calendar.exceptions = {**calendar.exceptions, day.isoformat(): hours if working else []}
+        calendar.save(update_fields=["exceptions"])
+        schedule_recompute(schedule=locked)
+    return calendar
+
+
+def calendar_exception_remove(
+    *, calendar: ScheduleCalendar, day: dt.date, version: int
+) -> ScheduleCalendar:
+    with transaction.atomic():
+        locked = _bump(calendar.schedule, version)
+        calendar.exceptions = {k: v for k, v in calendar.exceptions.items() if k != day.isoformat()}
+        calendar.save(update_fields=["exceptions"])
+        schedule_recompute(schedule=locked)
+    return calendar
+
+
+def calendar_cover_year(*, calendar: ScheduleCalendar, year: int, version: int) -> None:
+    """Declare that `year`'s holidays and 调休 days are entered as exceptions, so that the
+    calendar may be used in that year (the next year after those already covered)."""
+    first, last = calendar.covered_years or (year, year - 1)
+    if year != last + 1:
+        raise ValidationError(
+            _("Declare the years in order: the next one is %(year)s.") % {"year": last + 1}
+        )
+    with transaction.atomic():
+        locked = _bump(calendar.schedule, version)
+        calendar.covered_years = [first, year]
+        calendar.save(update_fields=["covered_years"])
+        schedule_recompute(schedule=locked)
