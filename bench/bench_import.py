@@ -422,6 +422,10 @@ def run(rows: int = ROWS, repeat: int = 2) -> list[dict[str, Any]]:
             assert Project.objects.count() == rows
             assert AnnualPlan.objects.count() == rows
             assert AuditEntry.objects.count() == 2 * rows
+        began = time.perf_counter()
+        again = ledger_import(ledger_path, jurisdiction=district)
+        t_again = time.perf_counter() - began
+        assert again.counts()["unchanged"] == rows and AuditEntry.objects.count() == 2 * rows
         _reset_projects()
         theirs, theirs_import_only, created = _import_export(flat_path)
         assert created == rows
@@ -434,6 +438,7 @@ def run(rows: int = ROWS, repeat: int = 2) -> list[dict[str, Any]]:
             "(b) our import, applied", t_ours, "s", f"≤ {3 * t_cal:.2f} (3× a)", t_ours <= 3 * t_cal
         ),
         _row("(b') our import, dry run", t_dry, "s", "", True),
+        _row("(b'') the same ledger again, unchanged", t_again, "s", "", True),
         _row("(c) django-import-export", theirs, "s", "", True),
         _row("(c') of which import_data", theirs_import_only, "s", "", True),
         _row("ours / import-export", t_ours / theirs, "×", "< 0.5", t_ours < 0.5 * theirs),
