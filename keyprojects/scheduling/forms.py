@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.organisations.models import Unit
+
 from .choices import ConstraintKind, RelationKind
 from .models import Activity, wall
 
@@ -127,8 +129,8 @@ class ActivityAddForm(forms.Form):
 
 
 class RelationAddForm(forms.Form):
-    predecessor = forms.ModelChoiceField(label=_("Predecessor"), queryset=None)  # type: ignore[arg-type]
-    successor = forms.ModelChoiceField(label=_("Successor"), queryset=None)  # type: ignore[arg-type]
+    predecessor = forms.ModelChoiceField(label=_("Predecessor"), queryset=Activity.objects.none())
+    successor = forms.ModelChoiceField(label=_("Successor"), queryset=Activity.objects.none())
     kind = forms.ChoiceField(label=_("Type"), choices=RelationKind.choices, initial="FS")
     lag_days = forms.DecimalField(
         label=_("Lag (working days, may be negative)"), max_digits=8, decimal_places=2,

@@ -105,7 +105,7 @@ def test_the_programme_office_edits_calendar_exceptions(world, client_for):
             "version": schedule.version}  # fmt: skip
     assert owner.post(url, data).status_code == 403
     assert office.post(url, data).status_code == 302
-    start, finish = early(world.project, "A")
+    _start, finish = early(world.project, "A")
     assert finish.date() == dt.date(2026, 9, 30)  # Mon 28, then Wed 30: Tue 29 is now off
     schedule.refresh_from_db()
     remove = {"calendar": calendar.pk, "day": "2026-09-29", "action": "remove",
