@@ -43,9 +43,7 @@ class ActivityForm(forms.Form):
     constraint_date = forms.DateTimeField(label=_("Constraint date"), required=False,
                                           widget=MOMENT)  # fmt: skip
     responsible_unit = forms.ModelChoiceField(
-        label=_("Responsible unit"),
-        queryset=None,
-        required=False,  # type: ignore[arg-type]
+        label=_("Responsible unit"), queryset=Unit.objects.none(), required=False
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -121,9 +119,7 @@ class ActivityAddForm(forms.Form):
         initial=5,
     )  # fmt: skip
     responsible_unit = forms.ModelChoiceField(
-        label=_("Responsible unit"),
-        queryset=None,
-        required=False,  # type: ignore[arg-type]
+        label=_("Responsible unit"), queryset=Unit.objects.none(), required=False
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
