@@ -209,19 +209,25 @@ class _Planner:
         return Problem(row, column.header if column else "", message, cell)
 
     def load_projects(self, parsed: list[ParsedRow]) -> None:
-        queryset = Project.objects.all()
+        # Plain records rather than instances: 20,000 model instances, each snapshotting
+        # itself for the audit trail as it loads, would cost more than the whole check.
+        queryset = Project.objects.order_by()
         if self.lock:
             queryset = queryset.select_for_update()
-        local = list(queryset.filter(jurisdiction=self.jurisdiction))
+        attnames = [f.attname for f in Project._meta.concrete_fields]
+        local = list(queryset.filter(jurisdiction=self.jurisdiction).values(*attnames))
         codes = sorted({r.values["code"] for r in parsed if r.values.get("code")})
-        by_code = {p.code: p for p in local if p.code}
+        by_code = {p["code"]: p for p in local if p["code"]}
         missing = [c for c in codes if c not in by_code]
         for chunk in _chunks(missing):
-            by_code.update({p.code: p for p in queryset.filter(code__in=chunk)})
+            by_code.update(
+                {p["code"]: p for p in queryset.filter(code__in=chunk).values(*attnames)}
+            )
         self.by_code = by_code
-        self.by_name: dict[tuple[str, int], list[Project]] = {}
+        self.by_name: dict[tuple[str, int], list[dict[str, Any]]] = {}
         for project in local:
-            self.by_name.setdefault((project.name, project.owner_unit_id), []).append(project)
+            self.by_name.setdefault((project["name"], project["owner_unit_id"]), []).append(project)
+        self.unit_by_id = {u.pk: u for u in self.units.values()}
 
     def failed(self, values: dict[str, Any], key: str) -> bool:
         """The column is there but its cell could not be read (and has its own error)."""
@@ -358,15 +364,15 @@ def _plan_row(
         result.batch = result.batch or values.get("batch")
         return result
     if project is not None:
-        if project.pk in taken:
+        if project["id"] in taken:
             errors.append(
                 problem(
                     number,
                     "name",
-                    _("This is the same project as row %(row)s.") % {"row": taken[project.pk]},
+                    _("This is the same project as row %(row)s.") % {"row": taken[project["id"]]},
                 )
             )
-        taken[project.pk] = number
+        taken[project["id"]] = number
         _plan_update(planner, result, project)
     else:
         _plan_create(planner, result)
@@ -375,9 +381,9 @@ def _plan_row(
 
 def _match(
     planner: _Planner, row: PreviewRow, code: str, name: str, owner: Unit | NewUnit | None
-) -> Project | None:
+) -> dict[str, Any] | None:
     if code and (found := planner.by_code.get(code)) is not None:
-        if found.jurisdiction_id != planner.jurisdiction.pk:
+        if found["jurisdiction_id"] != planner.jurisdiction.pk:
             row.errors.append(
                 planner.problem(
                     row.row,
@@ -392,7 +398,7 @@ def _match(
         return None
     candidates = planner.by_name.get((name, owner.pk), [])
     if code:
-        candidates = [p for p in candidates if not p.code]
+        candidates = [p for p in candidates if not p["code"]]
     if len(candidates) > 1:
         row.errors.append(
             planner.problem(
@@ -410,8 +416,8 @@ def _target_values(values: dict[str, Any]) -> dict[str, Any]:
     return {f: values[f] for f in PROJECT_FIELDS if f in values}
 
 
-def _plan_update(planner: _Planner, row: PreviewRow, project: Project) -> None:
-    row.project, row.project_id = project, project.pk
+def _plan_update(planner: _Planner, row: PreviewRow, project: dict[str, Any]) -> None:
+    row.stored_project, row.project_id = project, project["id"]
     changes: dict[str, Any] = {}
     for name, new in _target_values(row.values).items():
         if name in KEEP_WHEN_BLANK and (new is None or new == ""):
@@ -419,24 +425,22 @@ def _plan_update(planner: _Planner, row: PreviewRow, project: Project) -> None:
         if name == "total_investment" and new is None and not planner.failed(row.values, name):
             row.errors.append(planner.problem(row.row, name, _("The total investment is missing.")))
             continue
-        old = getattr(project, name + "_id" if name.endswith("_unit") else name)
+        old = project[name + "_id" if name.endswith("_unit") else name]
         if name.endswith("_unit"):
             if isinstance(new, Unit) and new.pk == old:
                 continue
         elif old == new:
             continue
         changes[name] = new
-        old_display = getattr(project, name) if name.endswith("_unit") else old
+        old_display = planner.unit_by_id.get(old, old) if name.endswith("_unit") else old
         row.diff.append(FieldDiff(name, _label(Project, name), old_display, new))
     row.project_changes = changes
-    final = {f: changes.get(f, getattr(project, f)) for f in _ORDERED}
+    final = {f: changes.get(f, project[f]) for f in _ORDERED}
     _check_order(planner, row, final)
     batch = derive_batch(
-        stage=project.stage,
-        start=changes.get("actual_start", project.actual_start)
-        or changes.get("planned_start", project.planned_start),
-        completion=changes.get("actual_completion", project.actual_completion)
-        or changes.get("planned_completion", project.planned_completion),
+        stage=project["stage"],
+        start=final["actual_start"] or final["planned_start"],
+        completion=final["actual_completion"] or final["planned_completion"],
         year=planner.year,
     )
     _check_batch(planner, row, batch)
@@ -560,27 +564,29 @@ def _attach_plans(planner: _Planner, rows: list[PreviewRow]) -> None:
     if not present:
         return
     ids = [r.project_id for r in rows if r.project_id]
-    plans: dict[int, AnnualPlan] = {}
+    plans: dict[int, dict[str, Any]] = {}
+    attnames = [f.attname for f in AnnualPlan._meta.concrete_fields]
     for chunk in _chunks(ids):
-        for found in AnnualPlan.objects.filter(project_id__in=chunk, year=planner.year):
-            plans[found.project_id] = found
+        found = AnnualPlan.objects.order_by().filter(project_id__in=chunk, year=planner.year)
+        for plan_record in found.values(*attnames):
+            plans[plan_record["project_id"]] = plan_record
     as_of = planner.preview.as_of
     for row in rows:
         if row.action == "error":
             continue
         values = {f: row.values.get(f) for f in present}
-        plan: AnnualPlan | None = plans.get(row.project_id) if row.project_id else None
+        plan = plans.get(row.project_id) if row.project_id else None
         if plan is None and all(v is None for v in values.values()):
             continue
         if values.get("investment_target") is None:
             values.pop("investment_target", None)  # the target cannot be blank: keep it
         if as_of and any(values.get(f) is not None for f in FIGURES):
             values["figures_as_of"] = as_of
-        row.plan, row.plan_values = plan, values
+        row.stored_plan, row.plan_values = plan, values
         if row.action == "create":
             continue  # a new project's values are the preview; a diff would repeat them
         for name, new in values.items():
-            old = getattr(plan, name) if plan is not None else None
+            old = plan[name] if plan is not None else None
             if plan is not None and old == new:
                 continue
             if plan is None and new is None:

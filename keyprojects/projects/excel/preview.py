@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from keyprojects.organisations.models import Jurisdiction, Unit
-from keyprojects.projects.models import AnnualPlan, Project
 
 from .reader import Problem
 
@@ -50,10 +49,11 @@ class PreviewRow:
     diff: list[FieldDiff] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-    project: Project | None = field(default=None, repr=False)
+    # The project and plan as stored (plain records, by attname), and what the row changes.
+    stored_project: dict[str, Any] | None = field(default=None, repr=False)
     project_changes: dict[str, Any] = field(default_factory=dict, repr=False)
+    stored_plan: dict[str, Any] | None = field(default=None, repr=False)
     plan_values: dict[str, Any] | None = field(default=None, repr=False)
-    plan: AnnualPlan | None = field(default=None, repr=False)
 
     def as_json(self) -> dict[str, Any]:
         values = self.values

@@ -147,6 +147,25 @@ class _Table:
                 top = max(top, row[0] if row else 0)
         return list(range(top + 1, top + 1 + count))
 
+    def update(self, records: list[Record], fields: list[str]) -> None:
+        """Write `fields` (attnames) of each record to its row."""
+        if not records:
+            return
+        if not _fast():
+            objects = [self.model(**r) for r in records]
+            self.model.objects.bulk_update(objects, fields, batch_size=500)  # type: ignore[attr-defined]
+            return
+        by_attname = {f.attname: f.column for f in self.model._meta.concrete_fields}
+        sets = ", ".join(f'"{by_attname[a]}" = %s' for a in fields)
+        adapters = dict(zip(self.attnames, self.adapters, strict=True))
+        plan = [(a, adapters[a]) for a in fields]
+        rows = [
+            [adapt(r[a]) if adapt and r[a] is not None else r[a] for a, adapt in plan] + [r["id"]]
+            for r in records
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(f'UPDATE "{self.table}" SET {sets} WHERE "id" = %s', rows)
+
     def insert(self, records: list[Record], *, with_ids: bool = True) -> None:
         """Insert records; with_ids means each has its `id` (fast path) or gets one."""
         if not records:
@@ -376,7 +395,8 @@ def _apply(preview: LedgerPreview) -> None:
                 projects.snapshot(record),
             )
         )
-    _update_projects(preview, now, unit_id, entries)
+    names = _update_projects(preview, now, unit_id, entries)
+    names.update((record["id"], record["name"]) for _, record in project_rows)
     actor = current().actor
     reason = _("Entered in the ledger by import")
     _table(StageChange).insert(
@@ -395,7 +415,7 @@ def _apply(preview: LedgerPreview) -> None:
         ],
         with_ids=False,
     )
-    _save_plans(preview, entries)
+    _save_plans(preview, names, entries)
     record_entries(entries)
 
 
@@ -425,91 +445,69 @@ def _create_units(preview: LedgerPreview, entries: list[Entry]) -> None:
 
 def _update_projects(
     preview: LedgerPreview, now: dt.datetime, unit_id: Callable[[Any], int], entries: list[Entry]
-) -> None:
+) -> dict[int, str]:
+    """Write the changed projects; returns every matched project's name after the import."""
     table, label = _table(Project), Project._meta.label_lower
-    updated: list[Project] = []
+    names: dict[int, str] = {}
+    updated: list[Record] = []
     fields: set[str] = {"version", "updated_at"}
     for row in preview.rows:
-        project = row.project
-        if row.action == "create" or not row.project_changes or project is None:
+        stored = row.stored_project
+        if row.action == "create" or stored is None:
             continue
-        before = table.snapshot(project.__dict__)
+        names[stored["id"]] = stored["name"]
+        if not row.project_changes:
+            continue
+        after = dict(stored)
         for name, value in row.project_changes.items():
             if name.endswith("_unit"):
-                setattr(project, name + "_id", unit_id(value))
-                fields.add(name)
+                after[name + "_id"] = unit_id(value)
+                fields.add(name + "_id")
             else:
-                setattr(project, name, value)
+                after[name] = value
                 fields.add(name)
-        project.version += 1
-        project.updated_at = now
-        updated.append(project)
+        after["version"] = stored["version"] + 1
+        after["updated_at"] = now
+        names[stored["id"]] = after["name"]
+        updated.append(after)
         entries.append(
-            (
-                Action.UPDATE,
-                label,
-                str(project.pk),
-                str(project)[:300],
-                project.jurisdiction_id,
-                before,
-                table.snapshot(project.__dict__),
-            )
-        )
-    if updated:
-        Project.objects.bulk_update(updated, sorted(fields), batch_size=500)
+            (Action.UPDATE, label, str(stored["id"]), after["name"][:300],
+             stored["jurisdiction_id"], table.snapshot(stored), table.snapshot(after))
+        )  # fmt: skip
+    table.update(updated, sorted(fields))
+    return names
 
 
-def _save_plans(preview: LedgerPreview, entries: list[Entry]) -> None:
+def _save_plans(preview: LedgerPreview, names: dict[int, str], entries: list[Entry]) -> None:
     table, label = _table(AnnualPlan), AnnualPlan._meta.label_lower
     jurisdiction_id = preview.jurisdiction.pk
     created: list[Record] = []
-    updated: list[AnnualPlan] = []
+    updated: list[Record] = []
     fields: set[str] = set()
     for row in preview.rows:
         if row.plan_values is None or row.project_id is None:
             continue
-        plan = row.plan
-        if plan is None:
+        stored = row.stored_plan
+        if stored is None:
             values = {k: v for k, v in row.plan_values.items() if v is not None}
             values.setdefault("investment_target", Decimal("0.00"))
             created.append(
                 table.record({"project_id": row.project_id, "year": preview.year, **values})
             )
             continue
-        before = table.snapshot(plan.__dict__)
-        for name, value in row.plan_values.items():
-            setattr(plan, name, value)
-            fields.add(name)
-        updated.append(plan)
-        name = row.project.name if row.project is not None else ""
+        after = {**stored, **row.plan_values}
+        fields.update(row.plan_values)
+        updated.append(after)
         entries.append(
-            (
-                Action.UPDATE,
-                label,
-                str(plan.pk),
-                f"{name} {plan.year}"[:300],
-                jurisdiction_id,
-                before,
-                table.snapshot(plan.__dict__),
-            )
-        )
+            (Action.UPDATE, label, str(stored["id"]),
+             f"{names.get(row.project_id, '')} {stored['year']}"[:300], jurisdiction_id,
+             table.snapshot(stored), table.snapshot(after))
+        )  # fmt: skip
     table.insert(created)
-    names = {
-        r.project_id: r.project.name if r.project is not None else r.values.get("name", "")
-        for r in preview.rows
-    }
     for record in created:
-        text = f"{names[record['project_id']]} {record['year']}"
         entries.append(
-            (
-                Action.CREATE,
-                label,
-                str(record["id"]),
-                text[:300],
-                jurisdiction_id,
-                None,
-                table.snapshot(record),
-            )
-        )
-    if updated:
-        AnnualPlan.objects.bulk_update(updated, sorted(fields), batch_size=500)
+            (Action.CREATE, label, str(record["id"]),
+             f"{names.get(record['project_id'], '')} {record['year']}"[:300], jurisdiction_id,
+             None, table.snapshot(record))
+        )  # fmt: skip
+    table.update(updated, sorted(fields))

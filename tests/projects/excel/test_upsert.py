@@ -3,25 +3,33 @@
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from keyprojects.audit.choices import Action, Channel
 from keyprojects.audit.context import acting
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import verify_chain
 from keyprojects.projects.choices import Stage
-from keyprojects.projects.excel import ledger_import, ledger_preview
+from keyprojects.projects.excel import ledger_import, ledger_preview, saving
 from keyprojects.projects.models import Project, StageChange
-from tests.factories import ProjectFactory
+from tests.factories import AnnualPlanFactory, ProjectFactory
 
 from .ledgers import CODE_A, workbook_bytes
 
-HEADER = ["项目代码", "项目名称", "业主单位", "责任单位", "总投资", "计划开工日期", "形象进度"]
+HEADER = [
+    "项目代码", "项目名称", "业主单位", "责任单位", "总投资", "计划开工日期", "形象进度",
+    "年度计划投资",
+]  # fmt: skip
 
 
 def ledger(*rows):
     return workbook_bytes([["渝中区2026年重点项目建设台账"], HEADER, ["续建项目"], *rows])
 
 
-def test_a_row_with_a_code_updates_that_project(world, as_file):
+@pytest.mark.parametrize("fast", [True, False], ids=["plain-updates", "bulk-update"])
+def test_a_row_with_a_code_updates_that_project(world, as_file, monkeypatch, fast):
+    monkeypatch.setattr(saving, "_fast", lambda: fast)
+    AnnualPlanFactory(project=world.project, year=2026)
     project = world.project
     data = ledger(
         [
@@ -32,6 +40,7 @@ def test_a_row_with_a_code_updates_that_project(world, as_file):
             12000,
             dt.datetime(2024, 3, 1),
             "主体完工",
+            2500,
         ]
     )
     preview = ledger_preview(as_file(data), jurisdiction=world.district)
@@ -41,6 +50,7 @@ def test_a_row_with_a_code_updates_that_project(world, as_file):
         "name": ("老鼓楼衙署遗址公园", "老鼓楼衙署遗址公园（更名）"),
         "total_investment": (Decimal("100000000.00"), Decimal("120000000.00")),
         "progress_text": ("", "主体完工"),
+        "plan.investment_target": (Decimal("30000000.00"), Decimal("25000000.00")),
     }
     with acting(actor=world.office, channel=Channel.WEB):
         applied = ledger_import(
@@ -49,6 +59,10 @@ def test_a_row_with_a_code_updates_that_project(world, as_file):
     assert applied.applied
     project.refresh_from_db()
     assert project.name == "老鼓楼衙署遗址公园（更名）" and project.version == 2
+    assert project.annual_plans.get(year=2026).investment_target == Decimal("25000000.00")
+    plan_entry = AuditEntry.objects.filter(model="projects.annualplan", action=Action.UPDATE).get()
+    assert plan_entry.object_repr == "老鼓楼衙署遗址公园（更名） 2026"
+    assert plan_entry.after["investment_target"] == "25000000.00"
     entry = AuditEntry.objects.filter(model="projects.project", action=Action.UPDATE).get()
     assert (entry.channel, entry.actor) == (Channel.IMPORT, world.office)
     assert entry.before["total_investment"] == "100000000.00"
@@ -111,6 +125,7 @@ def test_a_created_project_enters_the_ledger_with_one_stage_change(world, as_fil
                 800,
                 dt.datetime(2026, 2, 1),
                 "",
+                None,
                 dt.datetime(2026, 2, 20),
             ],
         ]
