@@ -62,7 +62,16 @@ def test_upload_preview_and_confirm(world, client_for, settings, tmp_path):
 
 
 def run_worker():
-    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+    """Run the queued jobs with the real worker, inside the test's transaction (the worker
+    would otherwise close the connection between tasks, as it does in production)."""
+    from django_tasks_db.management.commands import db_worker
+
+    original = db_worker.close_old_connections
+    db_worker.close_old_connections = lambda: None
+    try:
+        call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+    finally:
+        db_worker.close_old_connections = original
 
 
 def test_the_project_changed_between_preview_and_confirm(world, client_for, settings, tmp_path):
