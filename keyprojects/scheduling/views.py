@@ -27,7 +27,7 @@ from .forms import (
     ScheduleFileForm,
     style,
 )
-from .gantt import ZOOMS, layout
+from .gantt import ZOOMS, WbsLine, layout, wbs_lines
 from .models import Activity, ProjectSchedule, Relation, ScheduleCalendar, wall
 from .services import (
     activity_add,
@@ -92,12 +92,23 @@ def schedule_page(request: HttpRequest, pk: int) -> HttpResponse:
             slips = {
                 s.activity_id: s for s in baseline_compare(schedule=schedule, baseline=baseline)
             }
+        grouped = request.GET.get("group") == "wbs" and bool(schedule.wbs)
+        lines: list[Activity | WbsLine] = (
+            wbs_lines(activities, schedule.wbs) if grouped else list(activities)
+        )
         negative = [a for a in activities if (a.total_float_minutes or 0) < 0 and not a.complete]
         context.update(
             {
                 "zoom": zoom,
-                "chart": layout(schedule, activities, relations, zoom=zoom, baseline=baseline),
-                "rows": [(a, start_by.get(a.key, ""), slips.get(a.key)) for a in activities],
+                "chart": layout(schedule, lines, relations, zoom=zoom, baseline=baseline),
+                "rows": [
+                    (line, "", None)
+                    if isinstance(line, WbsLine)
+                    else (line, start_by.get(line.key, ""), slips.get(line.key))
+                    for line in lines
+                ],
+                "grouped": grouped,
+                "has_wbs": bool(schedule.wbs),
                 "baseline": baseline,
                 "baselines": schedule.baselines.all(),
                 "critical_count": sum(1 for a in activities if a.critical and not a.complete),

@@ -174,3 +174,7 @@ def test_real_p6_files_import_and_show(world, client_for, name):
     assert upload(client, world.project, path.read_bytes(), name).status_code == 302
     page = client.get(f"/projects/{world.project.pk}/schedule/?zoom=week")
     assert page.status_code == 200 and len(page.context["chart"].bars) > 20
+    grouped = client.get(f"/projects/{world.project.pk}/schedule/?group=wbs&zoom=quarter")
+    chart = grouped.context["chart"]
+    assert len(chart.bars) == len(page.context["chart"].bars)
+    assert chart.groups and chart.groups[0].y < chart.bars[0].y
