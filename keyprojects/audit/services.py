@@ -54,9 +54,12 @@ def _jurisdiction_of(instance: models.Model) -> int | None:
         value = getattr(instance, attr, None)
         if value is not None:
             return int(value)
-    project = getattr(instance, "project", None)
-    if project is not None and getattr(project, "jurisdiction_id", None):
-        return int(project.jurisdiction_id)
+    # Records that hang off a project, directly or through its schedule.
+    owner = getattr(instance, "project", None) or getattr(
+        getattr(instance, "schedule", None), "project", None
+    )
+    if owner is not None and getattr(owner, "jurisdiction_id", None):
+        return int(owner.jurisdiction_id)
     return None
 
 

@@ -7,26 +7,40 @@ UTC-labelled values so that they come back exactly as written (see `wall`/`store
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, overload
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.audit.signals import AuditedModel, audit
 from keyprojects.organisations.models import Unit
 from keyprojects.projects.models import Project
 
 from .choices import ActivityKind, ConstraintKind, RelationKind
 
 
+@overload
+def stored(moment: dt.datetime) -> dt.datetime: ...
+@overload
+def stored(moment: None) -> None: ...
+@overload
+def stored(moment: dt.datetime | None) -> dt.datetime | None: ...
 def stored(moment: dt.datetime | None) -> dt.datetime | None:
     return None if moment is None else moment.replace(tzinfo=dt.UTC)
 
 
+@overload
+def wall(moment: dt.datetime) -> dt.datetime: ...
+@overload
+def wall(moment: None) -> None: ...
+@overload
+def wall(moment: dt.datetime | None) -> dt.datetime | None: ...
 def wall(moment: dt.datetime | None) -> dt.datetime | None:
     return None if moment is None else moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-class ProjectSchedule(models.Model):
+@audit
+class ProjectSchedule(AuditedModel):
     """The timetable of one project (路线图和时间表), its deadline fixed first."""
 
     project = models.OneToOneField(
@@ -54,7 +68,8 @@ class ProjectSchedule(models.Model):
         return f"{self.project}: {self.name}"
 
 
-class ScheduleCalendar(models.Model):
+@audit
+class ScheduleCalendar(AuditedModel):
     schedule = models.ForeignKey(
         ProjectSchedule, on_delete=models.CASCADE, related_name="calendars"
     )
@@ -76,7 +91,8 @@ class ScheduleCalendar(models.Model):
         return self.name
 
 
-class Activity(models.Model):
+@audit
+class Activity(AuditedModel):
     schedule = models.ForeignKey(
         ProjectSchedule, on_delete=models.CASCADE, related_name="activities"
     )
@@ -150,7 +166,8 @@ class Activity(models.Model):
         return self.actual_finish is not None
 
 
-class Relation(models.Model):
+@audit
+class Relation(AuditedModel):
     schedule = models.ForeignKey(
         ProjectSchedule, on_delete=models.CASCADE, related_name="relations"
     )
@@ -168,7 +185,8 @@ class Relation(models.Model):
         return f"{self.predecessor.code} {self.kind} {self.successor.code}"
 
 
-class Baseline(models.Model):
+@audit
+class Baseline(AuditedModel):
     """A saved copy of the schedule's dates, to measure slip against."""
 
     schedule = models.ForeignKey(

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from keyprojects.audit.choices import Action
+from keyprojects.audit.services import Change, record_changes, snapshot
 from keyprojects.projects.models import Project
 
 from . import engine as e
@@ -122,7 +124,7 @@ def schedule_import(*, project: Project, data: bytes, filename: str) -> ProjectS
         schedule.source, schedule.source_name = source, filename[:200]
         schedule.version += 1
         schedule.save()
-        ScheduleCalendar.objects.bulk_create(
+        calendars = ScheduleCalendar.objects.bulk_create(
             [calendar_row(schedule, spec) for spec in model.calendars.values()]
         )
         rows = Activity.objects.bulk_create(
@@ -130,7 +132,16 @@ def schedule_import(*, project: Project, data: bytes, filename: str) -> ProjectS
             batch_size=1000,
         )
         by_key = {row.key: row for row in rows}
-        Relation.objects.bulk_create(relation_rows(schedule, model, by_key), batch_size=2000)
+        relations = Relation.objects.bulk_create(
+            relation_rows(schedule, model, by_key), batch_size=2000
+        )
+        # Bulk writes bypass the change log's signals: record them here.
+        record_changes(
+            [
+                Change(Action.CREATE, row, None, snapshot(row))
+                for row in [*calendars, *rows, *relations]
+            ]
+        )
         schedule_recompute(schedule=schedule)
     return schedule
 
@@ -174,13 +185,16 @@ def schedule_recompute(*, schedule: ProjectSchedule) -> e.ScheduleResult:
                 result.driving_relations
             )
         Relation.objects.bulk_update(relations, ["driving"], batch_size=2000)
+        # Computed values, not facts anyone entered: kept out of the audit trail.
         schedule.finish = stored(result.project_finish)
         schedule.warnings = [
             {"code": str(w.code), "message": w.message, "activity": w.activity_id}
             for w in result.warnings
         ]
         schedule.computed_at = timezone.now()
-        schedule.save(update_fields=["finish", "warnings", "computed_at"])
+        ProjectSchedule.objects.filter(pk=schedule.pk).update(
+            finish=schedule.finish, warnings=schedule.warnings, computed_at=schedule.computed_at
+        )
     return result
 
 
@@ -226,7 +240,7 @@ def activity_update(
             raise ValidationError(_("This constraint needs a date."))
         current.save()
         schedule.version += 1
-        schedule.save(update_fields=["version"])
+        ProjectSchedule.objects.filter(pk=schedule.pk).update(version=schedule.version)
         schedule_recompute(schedule=schedule)
     current.refresh_from_db()
     return current
@@ -373,7 +387,7 @@ def _bump(schedule: ProjectSchedule, version: int) -> ProjectSchedule:
             _("Someone changed this schedule after you opened it; reload and try again.")
         )
     locked.version += 1
-    locked.save(update_fields=["version"])
+    ProjectSchedule.objects.filter(pk=locked.pk).update(version=locked.version)
     return locked
 
 

@@ -178,3 +178,23 @@ def test_real_p6_files_import_and_show(world, client_for, name):
     chart = grouped.context["chart"]
     assert len(chart.bars) == len(page.context["chart"].bars)
     assert chart.groups and chart.groups[0].y < chart.bars[0].y
+
+
+def test_schedule_changes_are_in_the_audit_trail(world, client_for, xer_bytes):
+    from keyprojects.audit.models import AuditEntry
+    from keyprojects.audit.services import verify_chain
+
+    client = client_for(world.owner_user)
+    upload(client, world.project, xer_bytes())
+    created = AuditEntry.objects.filter(model="scheduling.activity", action="create")
+    assert created.count() == 4 and created.first().jurisdiction_id == world.district.pk
+    schedule = ProjectSchedule.objects.get(project=world.project)
+    b = schedule.activities.get(code="A200")
+    client.post(
+        f"/projects/{world.project.pk}/schedule/activities/{b.pk}/",
+        {"duration_days": "12", "version": schedule.version},
+    )
+    entry = AuditEntry.objects.filter(model="scheduling.activity", action="update").get()
+    assert entry.actor == world.owner_user
+    assert (entry.before["original_minutes"], entry.after["original_minutes"]) == (4800, 5760)
+    assert verify_chain() is None
