@@ -52,7 +52,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 bench: install assets
-	$(PY) -m pip install --quiet -r bench/requirements.txt
+	$(PY) -m pip install --quiet -r bench/requirements.txt -r bench/requirements-cpm.txt
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
