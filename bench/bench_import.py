@@ -15,15 +15,19 @@ then measures, each into a fresh temporary SQLite database:
 
 Targets: ours ≤ 3× calamine alone, and < 0.5× django-import-export.
 
-Run: python bench/bench_import.py [--rows N]   (needs bench/requirements.txt installed)
+Run: python -m bench.bench_import [--rows N] [--repeat N] [--json]
+(needs bench/requirements.txt installed); `python -m bench import` runs it through the
+common runner, in a child process of its own.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -386,6 +390,19 @@ def _import_export(flat_path: str) -> tuple[float, float, int]:
 
 
 def run(rows: int = ROWS, repeat: int = 2) -> list[dict[str, Any]]:
+    """Measure in a child process: the settings read DATABASE_URL when first imported, and
+    the benchmark needs its own temporary database whatever ran before it."""
+    command = [sys.executable, "-m", "bench.bench_import", "--json", "--rows", str(rows),
+               "--repeat", str(repeat)]  # fmt: skip
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    if done.returncode not in (0, 1) or not done.stdout.strip():
+        raise RuntimeError(f"bench_import failed:\n{done.stderr[-4000:]}")
+    rows_out: list[dict[str, Any]] = json.loads(done.stdout)
+    return rows_out
+
+
+def measure(rows: int = ROWS, repeat: int = 2) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory() as directory:
         _setup_django(directory)
         import python_calamine
@@ -461,8 +478,13 @@ def _row(name: str, value: float, unit: str, target: str, ok: bool) -> dict[str,
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=ROWS)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--json", action="store_true", help="Print the rows as JSON.")
     args = parser.parse_args()
-    results = run(args.rows)
+    results = measure(args.rows, args.repeat)
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False))
+        return 0 if all(r["ok"] for r in results) else 1
     width = max(len(r["name"]) for r in results)
     for r in results:
         print(
