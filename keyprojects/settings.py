@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "keyprojects.audit",
     "keyprojects.projects",
     "keyprojects.scheduling",
+    "keyprojects.progress",
     "keyprojects.jobs",
     "keyprojects.api",
     "keyprojects.web",
@@ -135,6 +136,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # The district that command-line imports and exports use when none is named (division code).
 KEYPROJECTS_DEFAULT_JURISDICTION = env("KEYPROJECTS_DEFAULT_JURISDICTION", "")
+
+# 序时进度 lights: points behind the expected share at which a project turns yellow and red.
+KEYPROJECTS_LIGHT_YELLOW_POINTS = int(env("KEYPROJECTS_LIGHT_YELLOW_POINTS", "10"))
+KEYPROJECTS_LIGHT_RED_POINTS = int(env("KEYPROJECTS_LIGHT_RED_POINTS", "30"))
+# Monthly reports are due by this day of the following month.
+KEYPROJECTS_REPORT_DUE_DAY = int(env("KEYPROJECTS_REPORT_DUE_DAY", "5"))
 
 # Uploads: a ledger may be large, but not larger than this.
 KEYPROJECTS_MAX_UPLOAD_BYTES = int(env("KEYPROJECTS_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))

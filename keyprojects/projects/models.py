@@ -244,6 +244,12 @@ class AnnualPlan(AuditedModel):
         _("completed since start (yuan)"), null=True, blank=True, **YUAN
     )
     figures_as_of = models.DateField(_("figures as of"), null=True, blank=True)
+    monthly_curve = models.JSONField(
+        _("monthly plan curve"),
+        null=True,
+        blank=True,
+        help_text=_("Twelve cumulative percentages; empty means an even pace (m/12)."),
+    )
 
     class Meta:
         ordering = ["project", "year"]
@@ -258,6 +264,14 @@ class AnnualPlan(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.project} {self.year}"
+
+    def clean(self) -> None:
+        if self.monthly_curve:
+            from keyprojects.progress.pace import check_curve
+
+            problems = check_curve(self.monthly_curve)
+            if problems:
+                raise ValidationError({"monthly_curve": problems})
 
 
 class StageChange(models.Model):

@@ -1,0 +1,261 @@
+"""Monthly reports: draft → submitted → accepted, or returned and resubmitted; and the
+roll-ups and lights that accepted reports feed."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keyprojects.audit.context import current
+from keyprojects.projects.models import AnnualPlan, Project
+
+from . import pace
+from .choices import ReportEvent, ReportStatus
+from .models import MonthlyLight, MonthlyReport, ReportRevision
+
+REPORT_FIELDS = [
+    "investment", "progress_percent", "progress_text", "managers", "workers", "milestones",
+    "problems", "next_month", "unusual_reason",
+]  # fmt: skip
+ZERO = Decimal(0)
+
+
+def _actor() -> Any:
+    actor = current().actor
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _revise(report: MonthlyReport, event: str, comment: str = "") -> None:
+    values = {name: getattr(report, name) for name in REPORT_FIELDS}
+    values = {k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()}
+    number = report.revisions.count() + 1
+    ReportRevision.objects.create(
+        report=report, number=number, event=event, at=timezone.now(), actor=_actor(),
+        comment=comment, values=values,
+    )  # fmt: skip
+
+
+def _check_amount(report: MonthlyReport) -> None:
+    """A negative amount, or one that takes the total past the total investment, needs a
+    stated reason."""
+    if report.unusual_reason.strip():
+        return
+    if report.investment < 0:
+        raise ValidationError(
+            {"investment": _("A negative amount needs a reason (a correction, say).")}
+        )
+    others = (
+        MonthlyReport.objects.filter(project=report.project)
+        .exclude(pk=report.pk)
+        .exclude(status=ReportStatus.RETURNED)
+        .aggregate(total=Sum("investment"))["total"]
+        or ZERO
+    )
+    if others + report.investment > report.project.total_investment:
+        raise ValidationError(
+            {
+                "investment": _(
+                    "With this amount the project's reported investment passes its total "
+                    "investment; give the reason."
+                )
+            }
+        )
+
+
+def report_save(
+    *, project: Project, year: int, month: int, version: int | None = None, **fields: Any
+) -> MonthlyReport:
+    """Create or change a report that is a draft or was returned."""
+    unknown = set(fields) - set(REPORT_FIELDS)
+    if unknown:
+        raise ValueError(f"not a report field: {sorted(unknown)}")
+    with transaction.atomic():
+        report = (
+            MonthlyReport.objects.select_for_update()
+            .filter(project=project, year=year, month=month)
+            .first()
+        )
+        if report is None:
+            report = MonthlyReport(project=project, year=year, month=month, investment=ZERO)
+        elif report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
+            raise ValidationError(
+                _("This report was submitted; the programme office must return it first.")
+            )
+        elif version is not None and report.version != version:
+            raise ValidationError(
+                _("Someone saved this report after you opened it; reload and try again.")
+            )
+        for name, value in fields.items():
+            setattr(report, name, value)
+        if report.pk:
+            report.version += 1
+        report.full_clean()
+        _check_amount(report)
+        report.save()
+    return report
+
+
+def report_submit(*, report: MonthlyReport) -> MonthlyReport:
+    """Submit for review. Submitting twice is harmless."""
+    with transaction.atomic():
+        report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+        if report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
+            return report
+        _check_amount(report)
+        report.status = ReportStatus.SUBMITTED
+        report.submitted_at = timezone.now()
+        report.save()
+        _revise(report, ReportEvent.SUBMITTED)
+    return report
+
+
+def report_accept(*, report: MonthlyReport, comment: str = "") -> MonthlyReport:
+    with transaction.atomic():
+        report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+        if report.status == ReportStatus.ACCEPTED:
+            return report
+        if report.status != ReportStatus.SUBMITTED:
+            raise ValidationError(_("Only a submitted report can be accepted."))
+        report.status = ReportStatus.ACCEPTED
+        report.reviewed_at = timezone.now()
+        report.review_comment = comment.strip()
+        report.save()
+        _revise(report, ReportEvent.ACCEPTED, comment)
+        project_figures_update(project=report.project, year=report.year)
+    return report
+
+
+def report_return(*, report: MonthlyReport, comment: str) -> MonthlyReport:
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say what needs correcting.")})
+    with transaction.atomic():
+        report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+        if report.status != ReportStatus.SUBMITTED:
+            raise ValidationError(_("Only a submitted report can be returned."))
+        report.status = ReportStatus.RETURNED
+        report.reviewed_at = timezone.now()
+        report.review_comment = comment.strip()
+        report.save()
+        _revise(report, ReportEvent.RETURNED, comment)
+    return report
+
+
+@dataclass(frozen=True)
+class Pace:
+    project: Project
+    year: int
+    month: int
+    annual_target: Decimal
+    ytd_completed: Decimal
+    expected_share: Decimal
+    actual_share: Decimal
+    gap_points: Decimal
+    light: str
+
+
+def accepted_totals(project: Project, year: int, month: int) -> tuple[Decimal, Decimal, bool]:
+    """Accepted investment in `year` up to `month`, since the start, and whether any exists."""
+    reports = MonthlyReport.objects.filter(project=project, status=ReportStatus.ACCEPTED)
+    upto = Q(year__lt=year) | Q(year=year, month__lte=month)
+    totals = reports.filter(upto).aggregate(
+        year_total=Sum("investment", filter=Q(year=year)), since_start=Sum("investment")
+    )
+    found = totals["since_start"] is not None
+    return totals["year_total"] or ZERO, totals["since_start"] or ZERO, found
+
+
+def project_pace(
+    *, project: Project, year: int, month: int, previous: str | None = None
+) -> Pace | None:
+    """The 序时进度 of one project at the end of `month`; None without an annual target."""
+    plan = AnnualPlan.objects.filter(project=project, year=year).first()
+    if plan is None or plan.investment_target <= 0:
+        return None
+    ytd, _since, reported = accepted_totals(project, year, month)
+    if not reported and plan.ytd_completed is not None and plan.figures_as_of:
+        # No reports yet: an imported ledger's figures stand, for the month they are dated.
+        as_of = plan.figures_as_of
+        if (as_of.year, as_of.month) <= (year, month):
+            ytd = plan.ytd_completed
+    expected = pace.expected_share(month, plan.monthly_curve)
+    actual = pace.actual_share(ytd, plan.investment_target)
+    gap = (actual - expected).quantize(pace.CENT)
+    light = pace.light_for(
+        gap,
+        yellow=Decimal(settings.KEYPROJECTS_LIGHT_YELLOW_POINTS),
+        red=Decimal(settings.KEYPROJECTS_LIGHT_RED_POINTS),
+        previous=previous,
+    )
+    return Pace(project, year, month, plan.investment_target, ytd, expected, actual, gap, light)
+
+
+def lights_compute(*, year: int, month: int, projects: Any = None) -> list[Pace]:
+    """Work out and keep the month's light for each project with an annual target."""
+    if projects is None:
+        projects = Project.objects.filter(annual_plans__year=year).distinct()
+    results = []
+    with transaction.atomic():
+        for project in projects:
+            before = MonthlyLight.objects.filter(
+                project=project, year=year if month > 1 else year - 1,
+                month=month - 1 if month > 1 else 12,
+            ).values_list("light", flat=True).first()  # fmt: skip
+            result = project_pace(project=project, year=year, month=month, previous=before)
+            if result is None:
+                continue
+            MonthlyLight.objects.update_or_create(
+                project=project, year=year, month=month,
+                defaults={
+                    "annual_target": result.annual_target, "ytd_completed": result.ytd_completed,
+                    "expected_share": result.expected_share,
+                    "actual_share": result.actual_share, "gap_points": result.gap_points,
+                    "light": result.light,
+                },
+            )  # fmt: skip
+            results.append(result)
+    return results
+
+
+def project_figures_update(*, project: Project, year: int) -> None:
+    """Carry accepted reports into the ledger: the year's figures and the current light."""
+    last = (
+        MonthlyReport.objects.filter(project=project, year=year, status=ReportStatus.ACCEPTED)
+        .order_by("-month")
+        .first()
+    )
+    if last is None:
+        return
+    ytd, since_start, _found = accepted_totals(project, year, last.month)
+    plan = AnnualPlan.objects.filter(project=project, year=year).first()
+    if plan is not None:
+        plan.ytd_completed = ytd
+        plan.month_completed = last.investment
+        plan.since_start_completed = since_start
+        plan.figures_as_of = dt.date(year, last.month, calendar.monthrange(year, last.month)[1])
+        plan.save()
+    results = lights_compute(year=year, month=last.month, projects=[project])
+    fresh = Project.objects.get(pk=project.pk)
+    if last.progress_percent is not None:
+        fresh.progress_percent = last.progress_percent
+    if last.progress_text:
+        fresh.progress_text = last.progress_text
+    if results:
+        fresh.light = results[0].light
+    fresh.save()
+
+
+def report_due_date(year: int, month: int) -> dt.date:
+    """The day the report for (year, month) is due: a set day of the following month."""
+    next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
+    day = min(settings.KEYPROJECTS_REPORT_DUE_DAY, calendar.monthrange(next_year, next_month)[1])
+    return dt.date(next_year, next_month, day)
