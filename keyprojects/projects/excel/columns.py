@@ -156,7 +156,13 @@ def _lookup(text: str) -> str | None:
     for pattern, key in _PATTERNS:
         if pattern.match(text):
             return key
+    bare = _REMARK.sub("", text)  # 建设单位(业主), 业主单位(盖章)
+    if bare and bare != text:
+        return _lookup(bare)
     return None
+
+
+_REMARK = re.compile(r"\([^)]*\)")
 
 
 def _in_group(top: str, sub: str) -> str | None:

@@ -65,8 +65,10 @@ class ParsedRow:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def _code(value: Any) -> str:
-    return norm_text(clean_text(value)).upper()
+def _code(value: Any) -> str | None:
+    """A code cell; words without digits (待赋码, 暂无) mean the project has no code yet."""
+    text = norm_text(clean_text(value)).upper()
+    return text if any(c.isdigit() for c in text) else None
 
 
 def _unit_name(value: Any) -> str:
@@ -203,7 +205,7 @@ def _store(column: LedgerColumn, parsed: list[Any], results: list[ParsedRow]) ->
     limit = MAX_LENGTHS.get(key)
     if limit:
         for result, value in pairs:
-            if len(value) > limit:
+            if value and len(value) > limit:
                 result.errors.append(
                     _problem(
                         result,

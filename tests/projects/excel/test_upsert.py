@@ -161,3 +161,15 @@ def test_the_import_refuses_when_the_projects_changed_since_the_preview(world, a
         as_file(data), jurisdiction=world.district, expected_fingerprint=preview.fingerprint
     )
     assert not applied.applied and applied.errors[0].row is None
+
+
+def test_projects_without_codes_are_stored_without_codes(world, as_file):
+    data = ledger(
+        ["待赋码", "大坪储备地块", "区城投公司", "区城管局", 500, None, "", None],
+        [None, "鹅岭储备地块", "区城投公司", "区城管局", 500, None, "", None],
+        ["", "朝天门储备地块", "区城投公司", "区城管局", 500, None, "", None],
+    )
+    preview = ledger_import(as_file(data), jurisdiction=world.district)
+    assert preview.errors == [] and preview.applied
+    codes = Project.objects.filter(name__endswith="储备地块").values_list("code", flat=True)
+    assert list(codes) == [None, None, None]

@@ -121,6 +121,8 @@ def test_it_reads_a_pair_of_dates_in_one_cell():
         ("总投资", "投资情况（亿元）", "total_investment", "亿元"),
         ("金额", "本年累计完成投资", "ytd_completed", None),
         ("占年度计划％", "", "plan_share", None),
+        ("建设单位（业主）", "", "owner_unit", None),
+        ("总投资（万元）（含征收）", "", "total_investment", "万元"),
     ],
 )
 def test_it_recognises_headers_as_officials_word_them(header, group, key, unit):
