@@ -341,6 +341,8 @@ def test_a_flat_ledger_with_a_batch_column_level_and_industry(world, as_file):
     assert school.industry == Industry.SOCIAL
     assert reserve.industry == Industry.ECOLOGY and reserve.total_investment == Decimal(90000000)
     assert StageChange.objects.filter(project=start, from_stage="").count() == 1
+    for saved in Project.objects.all():
+        saved.full_clean()
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["plain-inserts", "bulk-create"])
@@ -386,6 +388,8 @@ def test_an_applied_import_is_in_the_audit_trail_through_the_import_channel(
     no_figures = AnnualPlan.objects.get(project__code=CODE_B, year=2026)
     assert no_figures.figures_as_of is None
     assert verify_chain() is None
+    for saved in [*Project.objects.all(), *AnnualPlan.objects.all()]:
+        saved.full_clean()  # what was written without full_clean passes it
     assert StageChange.objects.filter(project__code=CODE_B, to_stage=Stage.PRELIMINARY).exists()
     # The new starts have no planned start in 2026: they are reserve by their dates.
     assert {w.row for w in preview.warnings} == {5, 6}

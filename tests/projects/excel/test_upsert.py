@@ -173,3 +173,5 @@ def test_projects_without_codes_are_stored_without_codes(world, as_file):
     assert preview.errors == [] and preview.applied
     codes = Project.objects.filter(name__endswith="储备地块").values_list("code", flat=True)
     assert list(codes) == [None, None, None]
+    for saved in Project.objects.all():
+        saved.full_clean()
