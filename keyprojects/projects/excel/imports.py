@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -135,8 +135,15 @@ def _import(
             )
         if dry_run or preview.errors:
             return preview
-        with channel(Channel.IMPORT):
-            apply_preview(preview)
+        try:
+            with transaction.atomic(), channel(Channel.IMPORT):
+                apply_preview(preview)
+        except IntegrityError:
+            # Someone saved a project with one of these codes while the import ran.
+            preview.errors.append(
+                Problem(None, "", _("The projects changed while importing; nothing was saved."))
+            )
+            return preview
         preview.applied = True
     return preview
 

@@ -174,3 +174,21 @@ def test_a_year_given_overrides_the_title_with_a_warning(world, as_file):
     preview = ledger_preview(as_file(workbook_bytes(rows)), jurisdiction=world.district, year=2026)
     assert preview.year == 2026
     assert any("2025" in w.message for w in preview.warnings)
+
+
+def test_a_clash_while_saving_is_an_error_and_saves_nothing(world, as_file, monkeypatch):
+    from django.db import IntegrityError
+
+    from keyprojects.projects.excel import imports
+
+    def clash(preview):
+        Project.objects.filter(pk=world.project.pk).update(name="partly saved")
+        raise IntegrityError("UNIQUE constraint failed: projects_project.code")
+
+    monkeypatch.setattr(imports, "apply_preview", clash)
+    rows = [["渝中区2026年重点项目建设台账"], HEADER,
+            [1, CODE_A, "项目甲", "区城投公司", "区城管局", None, None, 100, 10]]  # fmt: skip
+    preview = ledger_import(as_file(workbook_bytes(rows)), jurisdiction=world.district)
+    assert not preview.applied and preview.errors[0].row is None
+    world.project.refresh_from_db()
+    assert world.project.name == "老鼓楼衙署遗址公园"
