@@ -10,5 +10,6 @@ urlpatterns = [
     path("projects/", include("keyprojects.projects.urls")),
     path("projects/", include("keyprojects.scheduling.urls")),
     path("jobs/", include("keyprojects.jobs.urls")),
+    path("", include("keyprojects.progress.urls")),
     path("api/", include("keyprojects.api.urls")),
 ]

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from keyprojects.projects.models import AnnualPlan, Project
+from keyprojects.projects.permissions import programme_office_required
+
+from .choices import ReportStatus
+from .forms import ReportForm
+from .models import MonthlyLight, MonthlyReport
+from .services import (
+    REPORT_FIELDS,
+    accepted_totals,
+    project_pace,
+    report_accept,
+    report_due_date,
+    report_return,
+    report_save,
+    report_submit,
+)
+
+
+def _period(request: HttpRequest) -> tuple[int, int]:
+    """The month asked for, else last month: the one being reported now."""
+    today = timezone.localdate()
+    default_year, default_month = (today.year, today.month - 1) if today.month > 1 else (
+        today.year - 1, 12,
+    )  # fmt: skip
+    try:
+        year = int(request.GET.get("year") or default_year)
+        month = int(request.GET.get("month") or default_month)
+    except ValueError:
+        return default_year, default_month
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        return default_year, default_month
+    return year, month
+
+
+def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
+    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+    if edit and not Project.objects.editable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    return project
+
+
+@login_required
+def project_reports(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    reports = list(project.reports.all())
+    today = timezone.localdate()
+    for r in reports:
+        r.due = report_due_date(r.year, r.month)  # type: ignore[attr-defined]
+        r.late = (r.submitted_at.date() if r.submitted_at else today) > r.due  # type: ignore[attr-defined]
+    year, month = _period(request)
+    return render(
+        request,
+        "progress/project_reports.html",
+        {
+            "nav": "ledger", "project": project, "reports": reports, "year": year,
+            "month": month,
+            "can_edit": Project.objects.editable_by(request.user).filter(pk=pk).exists(),
+            "lights": MonthlyLight.objects.filter(project=project).order_by("-year", "-month")[:24],
+        },
+    )  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_edit(request: HttpRequest, pk: int, year: int, month: int) -> HttpResponse:
+    project = _project(request, pk)
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise PermissionDenied
+    report = MonthlyReport.objects.filter(project=project, year=year, month=month).first()
+    can_edit = Project.objects.editable_by(request.user).filter(pk=pk).exists()
+    editable = can_edit and (
+        report is None or report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+    )
+    form = ReportForm(request.POST or None, instance=report)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if form.is_valid():
+            fields = {k: form.cleaned_data[k] for k in REPORT_FIELDS}
+            try:
+                saved = report_save(
+                    project=project, year=year, month=month,
+                    version=form.cleaned_data.get("version"), **fields,
+                )  # fmt: skip
+                if "submit" in request.POST:
+                    report_submit(report=saved)
+                    messages.success(request, _("The report was submitted for review."))
+                else:
+                    messages.success(request, _("The draft was saved."))
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errs in error.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errs)
+                else:
+                    form.add_error(None, error)
+            else:
+                return redirect("progress:project", pk=project.pk)
+    plan = AnnualPlan.objects.filter(project=project, year=year).first()
+    ytd, since_start, _found = accepted_totals(project, year, month)
+    return render(
+        request,
+        "progress/report_form.html",
+        {
+            "nav": "ledger", "project": project, "report": report, "form": form,
+            "year": year, "month": month, "editable": editable, "plan": plan, "ytd": ytd,
+            "since_start": since_start, "due": report_due_date(year, month),
+            "pace": project_pace(project=project, year=year, month=month),
+            "revisions": report.revisions.select_related("actor") if report else [],
+        },
+    )  # fmt: skip
+
+
+@programme_office_required
+def review_list(request: HttpRequest) -> HttpResponse:
+    year, month = _period(request)
+    projects = Project.objects.visible_to(request.user)
+    waiting = (
+        MonthlyReport.objects.filter(project__in=projects, status=ReportStatus.SUBMITTED)
+        .select_related("project", "project__owner_unit")
+        .order_by("year", "month", "project__name")
+    )
+    return render(
+        request, "progress/review.html", {"nav": "reports", "waiting": waiting, "year": year,
+                                          "month": month},
+    )  # fmt: skip
+
+
+@programme_office_required
+@require_POST
+def review_decide(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = get_object_or_404(
+        MonthlyReport.objects.filter(project__in=Project.objects.editable_by(request.user)),
+        pk=report_id,
+    )
+    comment = request.POST.get("comment", "")
+    try:
+        if request.POST.get("decision") == "accept":
+            report_accept(report=report, comment=comment)
+            messages.success(request, _("Accepted: %(report)s") % {"report": report})
+        else:
+            report_return(report=report, comment=comment)
+            messages.success(request, _("Returned: %(report)s") % {"report": report})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("progress:review")
+
+
+@login_required
+def behind_list(request: HttpRequest) -> HttpResponse:
+    """Projects behind their time-proportional target (序时进度) in a month."""
+    year, month = _period(request)
+    lights = (
+        MonthlyLight.objects.filter(
+            project__in=Project.objects.visible_to(request.user), year=year, month=month
+        )
+        .exclude(light="green")
+        .select_related("project", "project__owner_unit", "project__responsible_unit")
+        .order_by("gap_points")
+    )
+    user: Any = request.user
+    return render(
+        request, "progress/behind.html",
+        {"nav": "behind", "lights": lights, "year": year, "month": month,
+         "can_review": user.is_programme_office},
+    )  # fmt: skip
