@@ -9,7 +9,9 @@ from .conftest import sign_in
 
 
 def test_reporting_on_a_phone_and_reviewing(world, phone, page):
-    AnnualPlan.objects.create(project=world.project, year=2026, investment_target=Decimal(1.2e7))
+    AnnualPlan.objects.create(
+        project=world.project, year=2026, investment_target=Decimal("12000000")
+    )
     sign_in(phone, "owner_user")
     phone.goto(f"/projects/{world.project.pk}/reports/2026/10/")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
