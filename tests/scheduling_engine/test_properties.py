@@ -75,14 +75,10 @@ def test_longest_path_is_a_driving_chain_from_start_to_finish(model: Schedule) -
     drivers: dict[str, set[str]] = {}
     for pred, succ in result.driving_relations:
         drivers.setdefault(succ, set()).add(pred)
-    first_start = min(result.activities[i].early_start for i in result.activities)
     for activity_id in path:
-        found = drivers.get(activity_id, set()) & path
-        if not found:
-            # a path begins only where nothing drives it: at the earliest start
-            assert result.activities[activity_id].early_start == first_start or not any(
-                activity_id == s for _, s in result.driving_relations
-            )
+        if not drivers.get(activity_id, set()) & path:
+            # a chain begins only where nothing drives it: at the data date
+            assert result.activities[activity_id].early_start == model.data_date
     for activity_id in path:
         assert result.activities[activity_id].total_float_minutes == 0
 
@@ -108,3 +104,48 @@ def test_results_do_not_depend_on_input_order(model: Schedule, seed: int) -> Non
         )
         assert a.total_float_minutes == b.total_float_minutes
         assert a.longest_path == b.longest_path
+
+
+@st.composite
+def progressed_networks(draw: st.DrawFn) -> Schedule:
+    """Networks on two calendars, with finished and started work and any lag calendar."""
+    from datetime import timedelta
+
+    from keyprojects.scheduling.engine import LagCalendar, ProgressMode, ScheduleOptions
+
+    from .builders import five_day, seven_day
+
+    model = draw(networks())
+    for act in model.activities:
+        act.calendar_id = draw(st.sampled_from(["5d", "7d"]))
+        state = draw(st.sampled_from(["new", "new", "started", "done"]))
+        if state != "new":
+            act.actual_start = MONDAY - timedelta(days=draw(st.integers(3, 20)))
+        if state == "started":
+            act.remaining_duration = draw(st.integers(0, act.original_duration // 60)) * 60
+        if state == "done":
+            act.actual_finish = act.actual_start + timedelta(days=1)  # type: ignore[operator]
+    model.calendars = {"5d": five_day(), "7d": seven_day()}
+    model.default_calendar_id = "5d"
+    model.options = ScheduleOptions(
+        progress=draw(st.sampled_from(list(ProgressMode))),
+        lag_calendar=draw(st.sampled_from(list(LagCalendar))),
+    )
+    return model
+
+
+@fast
+@given(progressed_networks())
+def test_progressed_networks_schedule_remaining_work_from_the_data_date(model: Schedule) -> None:
+    result = schedule(model)
+    for act in model.activities:
+        r = result.activities[act.id]
+        if act.is_complete:
+            assert r.complete and r.total_float_minutes == 0
+            continue
+        assert r.early_start >= model.data_date
+        assert r.early_finish >= r.early_start
+        assert r.late_finish >= r.late_start
+        assert r.early_start <= r.late_start
+        assert r.early_finish <= r.late_finish
+        assert r.total_float_minutes >= 0

@@ -8,7 +8,7 @@ do, so max and min pick P6's choice; a zero-length link keeps the form of its an
 
 from __future__ import annotations
 
-from .calendar import to_minute
+from .calendar import WorkCalendar, to_minute
 from .model import ConstraintType
 from .network import DONE, FINISH_MILESTONE, NOT_STARTED, START_MILESTONE, Network
 
@@ -38,16 +38,33 @@ def candidate(
     back: bool,
 ) -> int:
     """A relation's bound, as a key in calendar `c`, from the other end's date."""
-    if lag == 0:
-        same = net.cal[other] == c
-        return (anchor if same else net.cals[c].ordinal(anchor_abs)) * 2 + form
-    if lag_cal == c and net.cal[other] == c:
-        value = anchor - lag if back else anchor + lag
-    else:
-        value = net.cals[c].ordinal(shift(net, lag_cal, anchor_abs, lag, back))
-    # Adding working time ends at a finish; taking it away lands on a start.
-    adds = (lag < 0) if back else (lag > 0)
-    return value * 2 + (0 if adds else 1)
+    if lag == 0 and net.cal[other] == c:
+        return anchor * 2 + form
+    if lag != 0 and lag_cal == c and net.cal[other] == c:
+        # Adding working time ends at a finish; taking it away lands on a start.
+        adds = (lag < 0) if back else (lag > 0)
+        return (anchor - lag if back else anchor + lag) * 2 + (0 if adds else 1)
+    if lag != 0:
+        adds = (lag < 0) if back else (lag > 0)
+        form = 0 if adds else 1
+        anchor_abs = shift(net, lag_cal, anchor_abs, lag, back)
+    cal = net.cals[c]
+    value = cal.ordinal(anchor_abs)
+    # A moment in this calendar's non-working time is rounded the way that keeps the
+    # bound: up to where work resumes going forward, down to where it stopped backward.
+    if back:
+        if anchor_abs < cal.start_at(value):
+            form = 0
+    elif anchor_abs > cal.finish_at(value):
+        form = 1
+    return value * 2 + form
+
+
+def _bound_key(cal: WorkCalendar, moment: int) -> int:
+    """An upper bound at `moment` as a key: where work stopped if the moment falls in
+    non-working time, else the moment itself."""
+    value = cal.ordinal(moment)
+    return value * 2 + (0 if moment < cal.start_at(value) else 1)
 
 
 def forward(net: Network) -> None:
@@ -150,8 +167,8 @@ def forward(net: Network) -> None:
             continue
         es_form[j] = 1
         es_abs[j] = cal.start_at(es_j)
-        if shape == START_MILESTONE:
-            if f_key == floor_cache[c] and not preds[j]:
+        if shape == START_MILESTONE or dur == 0:
+            if shape == START_MILESTONE and f_key == floor_cache[c] and not preds[j]:
                 es_abs[j] = start_minute  # P6 shows a milestone at the data date unmoved
             ef_abs[j], ef_form[j] = es_abs[j], 1
         else:
@@ -167,15 +184,15 @@ def backward(net: Network, finish_abs: int) -> None:
     cal_of, loe, logic, dur_of, state_of = net.cal, net.loe, net.logic, net.dur, net.state
     succs, shape_of, constrained = net.succs, net.shape, net.constrained
     es, ef, es_form, ef_form = net.es, net.ef, net.es_form, net.ef_form
-    finish_keys = [cal.ordinal(finish_abs) * 2 for cal in cals]
+    finish_keys = [_bound_key(cal, finish_abs) for cal in cals]
     for i in reversed(net.order):
         c = cal_of[i]
         cal = cals[c]
         s_key = NEVER
         f_key = finish_keys[c]  # no activity finishes later than the project
-        for k, kind, lag, lag_cal, _ in succs[i]:
-            if loe[k] or not logic[k]:
-                continue
+        for k, kind, lag, lag_cal, from_actual in succs[i]:
+            if from_actual or loe[k] or not logic[k]:
+                continue  # a link measured from an actual start cannot move that start
             if kind < 2:
                 anchor, anchor_abs, form = ls[k], ls_abs[k], ls_form[k]
             else:
