@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "keyprojects.projects",
     "keyprojects.scheduling",
     "keyprojects.progress",
+    "keyprojects.money",
     "keyprojects.jobs",
     "keyprojects.api",
     "keyprojects.web",

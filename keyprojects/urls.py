@@ -11,5 +11,6 @@ urlpatterns = [
     path("projects/", include("keyprojects.scheduling.urls")),
     path("jobs/", include("keyprojects.jobs.urls")),
     path("", include("keyprojects.progress.urls")),
+    path("", include("keyprojects.money.urls")),
     path("api/", include("keyprojects.api.urls")),
 ]
