@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .calendar import WorkCalendar
-
-if TYPE_CHECKING:
-    from .network import Network
-
-FS, SS, FF, SF = 0, 1, 2, 3
-DONE = 2
+from .network import DONE, FF, FS, NOT_STARTED, SS, Network
 
 
 def _at(cal: WorkCalendar, key: int) -> int:
@@ -63,7 +56,7 @@ def as_late_as_possible_pass(net: Network) -> dict[int, tuple[int, int]]:
     """
     before: dict[int, tuple[int, int]] = {}
     for i in reversed(net.order):
-        if not net.alap[i] or net.state[i] != 0:
+        if not net.alap[i] or net.state[i] != NOT_STARTED:
             continue
         cal = net.cals[net.cal[i]]
         dur = net.dur[i]
