@@ -37,12 +37,20 @@ _encode_str = json.encoder.encode_basestring  # what the encoder above does with
 _KEYS: dict[str, str] = {}
 
 
+class Snapshot(dict[str, Any]):
+    """A record's audit snapshot, and the JSON `json.dumps(…, sort_keys=True)` makes of it."""
+
+    json = ""
+
+
 def _encode(value: Any) -> str:
     """`json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)`, quicker for
     the flat snapshots of plain values that every audit entry holds."""
     if value is None:
         return "null"
     cls = value.__class__
+    if cls is Snapshot:
+        return str(value.json)
     if cls is str:
         return str(_encode_str(value))
     if cls is int:
@@ -121,18 +129,33 @@ class _Table:
                 self.adapters.append(_decimal_adapter(f))
             else:
                 self.adapters.append(None)
-        kept = [f for f in fields if f.attname not in AUDIT_EXCLUDED_FIELDS]
-        self.kept = [f.attname for f in kept]
-        self.converted = [(f.attname, c) for f in kept if (c := _plain_of(f)) is not None]
+        kept = sorted(
+            (f for f in fields if f.attname not in AUDIT_EXCLUDED_FIELDS), key=lambda f: f.attname
+        )
+        self.snapshot_plan = [
+            (f.attname, _encode_str(f.attname) + ": ", _plain_of(f)) for f in kept
+        ]
 
     def record(self, values: Record) -> Record:
         return {**self.defaults, **values}
 
-    def snapshot(self, record: Record) -> Record:
-        """As `keyprojects.audit.services.snapshot` would write the saved record."""
-        snap = {a: record[a] for a in self.kept}
-        for attname, plain in self.converted:
-            snap[attname] = plain(snap[attname])
+    def snapshot(self, record: Record) -> Snapshot:
+        """As `keyprojects.audit.services.snapshot` would write the saved record, with its
+        JSON for the audit trail made in the same pass."""
+        snap = Snapshot()
+        parts = []
+        for attname, prefix, plain in self.snapshot_plan:
+            value = record[attname]
+            if plain is not None:
+                value = plain(value)
+            snap[attname] = value
+            if value.__class__ is str:
+                parts.append(prefix + _encode_str(value))
+            elif value is None:
+                parts.append(prefix + "null")
+            else:
+                parts.append(prefix + _encode(value))
+        snap.json = "{" + ", ".join(parts) + "}"
         return snap
 
     def allocate_ids(self, count: int) -> list[int]:

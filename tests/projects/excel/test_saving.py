@@ -39,3 +39,16 @@ def test_a_snapshot_encodes_like_json_dumps():
     assert _encode(snapshot) == json.dumps(
         snapshot, sort_keys=True, ensure_ascii=False, default=str
     )
+
+
+def test_a_table_snapshot_is_the_audit_snapshot_with_its_json(world):
+    from keyprojects.audit.services import snapshot
+    from keyprojects.projects.excel.saving import _Table
+    from keyprojects.projects.models import Project
+
+    project = Project.objects.get(pk=world.project.pk)
+    project.scale_and_content = "新建“地下”\n停车库"
+    record = {f.attname: getattr(project, f.attname) for f in Project._meta.concrete_fields}
+    made = _Table(Project).snapshot(record)
+    assert made == snapshot(project)
+    assert made.json == json.dumps(snapshot(project), sort_keys=True, ensure_ascii=False)
