@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "keyprojects.scheduling",
     "keyprojects.progress",
     "keyprojects.money",
+    "keyprojects.approvals",
     "keyprojects.jobs",
     "keyprojects.api",
     "keyprojects.web",

@@ -12,5 +12,6 @@ urlpatterns = [
     path("jobs/", include("keyprojects.jobs.urls")),
     path("", include("keyprojects.progress.urls")),
     path("", include("keyprojects.money.urls")),
+    path("", include("keyprojects.approvals.urls")),
     path("api/", include("keyprojects.api.urls")),
 ]

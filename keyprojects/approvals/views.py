@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from keyprojects.projects.models import Project
+
+from .forms import StepForm
+from .models import ProcedureStep, ProcedureTemplate
+from .services import blocking_steps, checklist_create, durations, step_update, templates_ensure
+
+
+def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
+    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+    if edit and not Project.objects.editable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    return project
+
+
+@login_required
+def checklist(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    can_edit = Project.objects.editable_by(request.user).filter(pk=pk).exists()
+    steps = list(ProcedureStep.objects.filter(project=project).select_related("department"))
+    templates = templates_ensure(jurisdiction=project.jurisdiction) if not steps else []
+    return render(
+        request,
+        "approvals/checklist.html",
+        {
+            "nav": "ledger", "project": project, "can_edit": can_edit, "templates": templates,
+            "rows": [(s, StepForm(instance=s, prefix=f"s{s.pk}")) for s in steps],
+        },
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def checklist_start(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk, edit=True)
+    template = get_object_or_404(
+        ProcedureTemplate, pk=request.POST.get("template"), jurisdiction=project.jurisdiction
+    )
+    try:
+        checklist_create(project=project, template=template)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("approvals:checklist", pk=project.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def step_edit(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
+    project = _project(request, pk, edit=True)
+    step = get_object_or_404(ProcedureStep, project=project, pk=step_id)
+    form = StepForm(request.POST, request.FILES, instance=step, prefix=f"s{step.pk}")
+    if form.is_valid():
+        try:
+            step_update(step=ProcedureStep.objects.get(pk=step.pk), **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, f"{step.name}: " + " ".join(error.messages))
+        else:
+            messages.success(request, _("“%(step)s” saved.") % {"step": step.name})
+    else:
+        problems = [str(e) for errs in form.errors.values() for e in errs]
+        messages.error(request, f"{step.name}: " + " ".join(problems))
+    return redirect("approvals:checklist", pk=project.pk)
+
+
+@login_required
+def blocking(request: HttpRequest) -> HttpResponse:
+    rows = blocking_steps(Project.objects.visible_to(request.user))
+    return render(request, "approvals/blocking.html", {"nav": "procedures", "rows": rows})
+
+
+@login_required
+def duration_report(request: HttpRequest) -> HttpResponse:
+    projects = Project.objects.visible_to(request.user)
+    return render(
+        request,
+        "approvals/durations.html",
+        {
+            "nav": "procedures",
+            "by_step": durations(projects, by="step"),
+            "by_department": durations(projects, by="department"),
+        },
+    )
