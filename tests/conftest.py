@@ -3,25 +3,24 @@ and an outsider from another district."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
-
-import os
 
 import pytest
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
-
-# CI explores the same examples every run, so that a red build is reproducible.
-hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
-if os.environ.get("CI"):
-    hypothesis_settings.load_profile("ci")
 
 from keyprojects.organisations.choices import JurisdictionLevel, Role, UnitKind
 from keyprojects.organisations.models import Jurisdiction, Unit, User
 from keyprojects.projects.models import Project
 
 from .factories import JurisdictionFactory, ProjectFactory, UnitFactory, UserFactory
+
+# CI explores the same examples every run, so that a red build is reproducible.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 PASSWORD = "pass-for-tests-1"
 
