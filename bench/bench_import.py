@@ -408,7 +408,7 @@ def measure(rows: int = ROWS, repeat: int = 2) -> list[dict[str, Any]]:
         import python_calamine
 
         from keyprojects.audit.models import AuditEntry
-        from keyprojects.projects.excel import ledger_import
+        from keyprojects.projects.excel import ledger_export, ledger_import
         from keyprojects.projects.models import AnnualPlan, Project
 
         district = _world()
@@ -442,6 +442,9 @@ def measure(rows: int = ROWS, repeat: int = 2) -> list[dict[str, Any]]:
         began = time.perf_counter()
         again = ledger_import(ledger_path, jurisdiction=district)
         t_again = time.perf_counter() - began
+        began = time.perf_counter()
+        ledger_export(Project.objects.all(), year=2026, output=f"{directory}/export.xlsx")
+        t_export = time.perf_counter() - began
         assert again.counts()["unchanged"] == rows and AuditEntry.objects.count() == 2 * rows
         _reset_projects()
         theirs, theirs_import_only, created = _import_export(flat_path)
@@ -456,6 +459,7 @@ def measure(rows: int = ROWS, repeat: int = 2) -> list[dict[str, Any]]:
         ),
         _row("(b') our import, dry run", t_dry, "s", "", True),
         _row("(b'') the same ledger again, unchanged", t_again, "s", "", True),
+        _row("(d) our export of the same projects", t_export, "s", "", True),
         _row("(c) django-import-export", theirs, "s", "", True),
         _row("(c') of which import_data", theirs_import_only, "s", "", True),
         _row("ours / import-export", t_ours / theirs, "×", "< 0.5", t_ours < 0.5 * theirs),
