@@ -390,7 +390,7 @@ def _data_rows(rows: list[list[Any]], first: int, columns: list[LedgerColumn]) -
         if (
             owner is not None
             and _cell(cells, owner)
-            and (code is None or _looks_like_code(cells, code))
+            and (code is None or _not_a_section_title(cells, code))
         ):
             # The common case, decided quickly: a row with an owner unit is a project row,
             # unless its first text says it is a total or a note.
@@ -414,8 +414,8 @@ def _data_rows(rows: list[list[Any]], first: int, columns: list[LedgerColumn]) -
         yield SheetRow(index + 1, cells, batch)
 
 
-def _looks_like_code(cells: list[Any], index: int) -> bool:
-    """Empty, or not a section title: a section title has no code."""
+def _not_a_section_title(cells: list[Any], index: int) -> bool:
+    """The code cell is empty or holds a code, not a section title written across it."""
     value = cells[index] if index < len(cells) else ""
     return not (isinstance(value, str) and section_batch(value))
 
