@@ -21,10 +21,9 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
-    OuterRef,
+    FilteredRelation,
     Q,
     QuerySet,
-    Subquery,
     When,
 )
 from django.http import HttpRequest, QueryDict
@@ -34,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from keyprojects.organisations.models import Unit
 
 from .choices import Batch, Industry, Level, Light, Stage
-from .models import YUAN, AnnualPlan, Project
+from .models import YUAN, Project
 
 # Sortable ledger columns: the parameter a client sends, and the ORM path it orders by.
 SORT_FIELDS: dict[str, tuple[str, Any]] = {
@@ -108,13 +107,23 @@ class ProjectFilterSet(django_filters.FilterSet):
         max_value=2200,
         help_text=_("The year whose batch and annual target are shown; this year by default."),
     )
+    # Plain columns of the project: no join to repeat a row, so no DISTINCT (the filter's
+    # default), which would make the count and the totals de-duplicate whole rows.
     batch = django_filters.MultipleChoiceFilter(
-        label=_("batch"), choices=Batch.choices, method="filter_batch"
+        label=_("batch"), choices=Batch.choices, method="filter_batch", distinct=False
     )
-    stage = django_filters.MultipleChoiceFilter(label=_("stage"), choices=Stage.choices)
-    level = django_filters.MultipleChoiceFilter(label=_("level"), choices=Level.choices)
-    industry = django_filters.MultipleChoiceFilter(label=_("industry"), choices=Industry.choices)
-    light = django_filters.MultipleChoiceFilter(label=_("light"), choices=Light.choices)
+    stage = django_filters.MultipleChoiceFilter(
+        label=_("stage"), choices=Stage.choices, distinct=False
+    )
+    level = django_filters.MultipleChoiceFilter(
+        label=_("level"), choices=Level.choices, distinct=False
+    )
+    industry = django_filters.MultipleChoiceFilter(
+        label=_("industry"), choices=Industry.choices, distinct=False
+    )
+    light = django_filters.MultipleChoiceFilter(
+        label=_("light"), choices=Light.choices, distinct=False
+    )
     unit = django_filters.ModelChoiceFilter(
         label=_("unit"),
         queryset=_units_for,
@@ -174,22 +183,30 @@ class ProjectFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        if value.upper() == value.lower():
+            # Nothing in it has a case (Chinese, digits, dashes): a plain substring match
+            # finds the same projects, and PostgreSQL can skip upper-casing every name.
+            return queryset.filter(Q(name__contains=value) | Q(code__contains=value))
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
 
 
 def annotate_ledger(queryset: QuerySet[Any], year: int) -> QuerySet[Any]:
     """Add the year's derived columns: `batch`, `annual_target` and `ytd_completed` (yuan,
-    None without a plan) and `plan_share` (percent of the annual target completed)."""
-    plans = AnnualPlan.objects.filter(project=OuterRef("pk"), year=year).order_by()
+    None without a plan) and `plan_share` (percent of the annual target completed).
+
+    The year's plan comes in by one LEFT JOIN (a project has at most one plan a year), so
+    sorting, filtering and summing by these columns costs one lookup a project, not one
+    subquery per column."""
     money: DecimalField[Decimal, Decimal] = DecimalField(
         max_digits=YUAN["max_digits"], decimal_places=YUAN["decimal_places"]
     )
     share = ExpressionWrapper(F("ytd_completed") * 100 / F("annual_target"), output_field=money)
     return (
         queryset.with_batch(year)  # type: ignore[attr-defined]
+        .alias(year_plan=FilteredRelation("annual_plans", condition=Q(annual_plans__year=year)))
         .annotate(
-            annual_target=Subquery(plans.values("investment_target")[:1], output_field=money),
-            ytd_completed=Subquery(plans.values("ytd_completed")[:1], output_field=money),
+            annual_target=F("year_plan__investment_target"),
+            ytd_completed=F("year_plan__ytd_completed"),
         )
         .annotate(plan_share=Case(When(annual_target__gt=0, then=share), default=None))
     )

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import DecimalField, QuerySet, Sum
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, DecimalField, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-
-from .models import AnnualPlan
 
 
 @dataclass(frozen=True)
@@ -44,14 +43,40 @@ COLUMNS = [
 ]
 
 
-def totals(qs: QuerySet, year: int) -> dict[str, object]:  # type: ignore[type-arg]
-    """Sums for the totals row, over every project that passes the filter."""
+def totals(qs: QuerySet, year: int) -> dict[str, Any]:  # type: ignore[type-arg]
+    """Sums for the totals row, over every project that passes the filter, and their `count`.
+
+    `qs` is the ledger queryset, annotated for `year` by `annotate_ledger`: one aggregate
+    over it gives the count and all the sums in a single pass.
+    """
+    from .filtersets import annotate_ledger  # the filterset module builds on this one
+
+    if "annual_target" not in qs.query.annotations:
+        qs = annotate_ledger(qs, year)
     money: DecimalField[Any, Any] = DecimalField(max_digits=20, decimal_places=2)
-    projects = qs.order_by().aggregate(total_investment=Sum("total_investment"))
-    plans = AnnualPlan.objects.filter(
-        year=year, project_id__in=qs.order_by().values("pk")
-    ).aggregate(
-        annual_target=Coalesce(Sum("investment_target"), 0, output_field=money),
-        ytd_completed=Sum("ytd_completed"),
+    # Named apart from the annotations they sum, which SQL would otherwise take them for.
+    sums = qs.order_by().aggregate(
+        _count=Count("pk"),
+        _total_investment=Sum("total_investment"),
+        _annual_target=Coalesce(Sum("annual_target"), 0, output_field=money),
+        _ytd_completed=Sum("ytd_completed"),
     )
-    return {**projects, **plans}
+    return {name.removeprefix("_"): value for name, value in sums.items()}
+
+
+class LedgerPaginator(Paginator[Any]):
+    """Fetches a page in two steps: the ids of its rows in the chosen order, then those rows
+    with all their columns. The database then sorts and skips narrow rows, not the whole
+    ledger's joined and computed columns, which keeps deep pages as quick as the first."""
+
+    object_list: QuerySet[Any]
+
+    def page(self, number: int | str) -> Page[Any]:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
+        return Page([rows[pk] for pk in ids if pk in rows], number, self)

@@ -6,8 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,7 +18,7 @@ from keyprojects.audit.choices import Action
 from keyprojects.audit.models import AuditEntry
 from keyprojects.web.widgets import CompactMultiSelect
 
-from .choices import Batch
+from .choices import Batch, Industry, Level, Light, Stage
 from .filtersets import ProjectFilterSet, visible_units
 from .forms import AnnualPlanForm, ProjectCreateForm, ProjectForm, StageForm
 from .models import AnnualPlan, Project
@@ -33,7 +32,7 @@ from .services import (
     project_create,
     project_update,
 )
-from .tables import COLUMNS, totals
+from .tables import COLUMNS, LedgerPaginator, totals
 from .templatetags.ledger import wan
 
 PAGE_SIZES = (25, 50, 100, 250)
@@ -76,16 +75,40 @@ def _compact_filter_form(filterset: ProjectFilterSet) -> None:
         field.widget.attrs["class"] = f"{css} {css}-sm"
 
 
+LONG_TEXTS = (
+    "scale_and_content",
+    "progress_text",
+    "preliminary_progress",
+    "problems_text",
+    "next_steps",
+)
+LABELLED: dict[str, type[models.TextChoices]] = {
+    "stage": Stage,
+    "level": Level,
+    "industry": Industry,
+    "light": Light,
+}
+
+
+def _labels(choices: type[models.TextChoices]) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
+
+
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     filterset, year = ledger_queryset(request)
-    qs = filterset.qs.select_related("owner_unit", "responsible_unit")
+    # The long texts are not in the table; leaving them out also spares the audit snapshot
+    # each fully loaded project takes.
+    qs = filterset.qs.select_related("owner_unit", "responsible_unit").defer(*LONG_TEXTS)
     try:
         per_page = int(request.GET.get("per_page", 50))
     except ValueError:
         per_page = 50
     per_page = per_page if per_page in PAGE_SIZES else 50
-    page = Paginator(qs, per_page).get_page(request.GET.get("page"))
+    sums = totals(filterset.qs, year)
+    paginator = LedgerPaginator(qs, per_page)
+    paginator.count = sums.pop("count")  # counted with the sums, in the same query
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
@@ -97,12 +120,14 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "columns": COLUMNS,
         "sort": request.GET.get("sort", ""),
-        "totals": totals(filterset.qs, year),
+        "totals": sums,
         "query": query.urlencode(),
         "sort_query": sort_query.urlencode(),
         "page_sizes": PAGE_SIZES,
         "per_page": per_page,
         "batch_labels": dict(Batch.choices),
+        # Looked up per cell: get_FOO_display would rebuild its choices on every call.
+        **{f"{name}_labels": _labels(choices) for name, choices in LABELLED.items()},
         "can_create": request.user.is_programme_office,  # type: ignore[union-attr]
     }
     template = "projects/_ledger_table.html" if request.htmx else "projects/list.html"  # type: ignore[attr-defined]
