@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "keyprojects.progress",
     "keyprojects.money",
     "keyprojects.approvals",
+    "keyprojects.notifications",
     "keyprojects.jobs",
     "keyprojects.api",
     "keyprojects.web",
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "keyprojects.notifications.context_processors.unread",
             ],
         },
     },
@@ -144,6 +146,16 @@ KEYPROJECTS_LIGHT_YELLOW_POINTS = int(env("KEYPROJECTS_LIGHT_YELLOW_POINTS", "10
 KEYPROJECTS_LIGHT_RED_POINTS = int(env("KEYPROJECTS_LIGHT_RED_POINTS", "30"))
 # Monthly reports are due by this day of the following month.
 KEYPROJECTS_REPORT_DUE_DAY = int(env("KEYPROJECTS_REPORT_DUE_DAY", "5"))
+
+# Email: printed to the console by default; set the KEYPROJECTS_EMAIL_* variables to send.
+EMAIL_BACKEND = env("KEYPROJECTS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("KEYPROJECTS_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("KEYPROJECTS_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = env("KEYPROJECTS_FROM_EMAIL", "keyprojects@localhost")
+# The address people reach the site at, for links in emails.
+KEYPROJECTS_SITE_URL = env("KEYPROJECTS_SITE_URL", "http://127.0.0.1:8000")
+# Reminders of monthly reports go out this many days before the due day, and daily after it.
+KEYPROJECTS_REMIND_DAYS_BEFORE = int(env("KEYPROJECTS_REMIND_DAYS_BEFORE", "3"))
 
 # Uploads: a ledger may be large, but not larger than this.
 KEYPROJECTS_MAX_UPLOAD_BYTES = int(env("KEYPROJECTS_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("keyprojects.progress.urls")),
     path("", include("keyprojects.money.urls")),
     path("", include("keyprojects.approvals.urls")),
+    path("messages/", include("keyprojects.notifications.urls")),
     path("api/", include("keyprojects.api.urls")),
 ]

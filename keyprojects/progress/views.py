@@ -17,6 +17,7 @@ from keyprojects.projects.permissions import programme_office_required
 from .choices import ReportStatus
 from .forms import ReportForm
 from .models import MonthlyLight, MonthlyReport
+from .reminders import missing_reports
 from .services import (
     REPORT_FIELDS,
     accepted_totals,
@@ -132,9 +133,10 @@ def review_list(request: HttpRequest) -> HttpResponse:
         .select_related("project", "project__owner_unit")
         .order_by("year", "month", "project__name")
     )
+    missing = missing_reports(projects, year, month, timezone.localdate())
     return render(
         request, "progress/review.html", {"nav": "reports", "waiting": waiting, "year": year,
-                                          "month": month},
+                                          "month": month, "missing": missing},
     )  # fmt: skip
 
 
