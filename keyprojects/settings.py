@@ -157,6 +157,10 @@ KEYPROJECTS_SITE_URL = env("KEYPROJECTS_SITE_URL", "http://127.0.0.1:8000")
 # Reminders of monthly reports go out this many days before the due day, and daily after it.
 KEYPROJECTS_REMIND_DAYS_BEFORE = int(env("KEYPROJECTS_REMIND_DAYS_BEFORE", "3"))
 
+# Site photos: the largest file accepted, and how far from the site one may be taken.
+KEYPROJECTS_MAX_PHOTO_BYTES = int(env("KEYPROJECTS_MAX_PHOTO_BYTES", str(20 * 1024 * 1024)))
+KEYPROJECTS_PHOTO_MAX_KM = float(env("KEYPROJECTS_PHOTO_MAX_KM", "2"))
+
 # Uploads: a ledger may be large, but not larger than this.
 KEYPROJECTS_MAX_UPLOAD_BYTES = int(env("KEYPROJECTS_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

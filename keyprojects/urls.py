@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from keyprojects.web.urls import account_urls
+from keyprojects.web.views import media_file
 
 urlpatterns = [
     *account_urls,
@@ -16,3 +17,6 @@ urlpatterns = [
     path("messages/", include("keyprojects.notifications.urls")),
     path("api/", include("keyprojects.api.urls")),
 ]
+
+# Uploaded files (photos, documents) are for signed-in people only.
+urlpatterns.append(path("media/<path:name>", media_file, name="media"))

@@ -122,3 +122,31 @@ class MonthlyLight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.year}-{self.month:02d} {self.light}"
+
+
+class ReportPhoto(models.Model):
+    """A photo of the site attached to a monthly report, as re-encoded on upload."""
+
+    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to="photos/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="photos/%Y/%m/thumbs/")
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    outside_month = models.BooleanField(_("taken outside the reported month"), default=False)
+    far_from_site = models.BooleanField(_("taken far from the site"), default=False)
+    distance_km = models.FloatField(null=True, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "uploaded_at"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return self.caption or f"{self.report} photo"
+
+    @property
+    def needs_review(self) -> bool:
+        return self.outside_month or self.far_from_site

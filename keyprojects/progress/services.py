@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -259,3 +260,37 @@ def report_due_date(year: int, month: int) -> dt.date:
     next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
     day = min(settings.KEYPROJECTS_REPORT_DUE_DAY, calendar.monthrange(next_year, next_month)[1])
     return dt.date(next_year, next_month, day)
+
+
+def photo_add(*, report: MonthlyReport, data: bytes, caption: str = "") -> Any:
+    """Attach a re-encoded photo, marked for the reviewer when its camera time falls outside
+    the reported month or its camera position is far from the project's site."""
+    from django.core.files.base import ContentFile
+
+    from .models import ReportPhoto
+    from .photos import distance_km, process
+
+    if report.status == ReportStatus.ACCEPTED:
+        raise ValidationError(_("The report was accepted; photos can no longer be added."))
+    processed = process(data)
+    photo = ReportPhoto(report=report, caption=caption.strip()[:200])
+    if processed.taken_at is not None:
+        photo.taken_at = timezone.make_aware(processed.taken_at)
+        taken = processed.taken_at
+        photo.outside_month = (taken.year, taken.month) != (report.year, report.month)
+    project = report.project
+    if processed.latitude is not None and processed.longitude is not None:
+        photo.latitude, photo.longitude = processed.latitude, processed.longitude
+        if project.latitude is not None and project.longitude is not None:
+            photo.distance_km = round(
+                distance_km(
+                    processed.latitude, processed.longitude, project.latitude, project.longitude
+                ),
+                2,
+            )
+            photo.far_from_site = photo.distance_km > settings.KEYPROJECTS_PHOTO_MAX_KM
+    stem = f"r{report.pk}-{uuid.uuid4().hex}"
+    photo.image.save(f"{stem}.jpg", ContentFile(processed.image), save=False)
+    photo.thumbnail.save(f"{stem}.jpg", ContentFile(processed.thumbnail), save=False)
+    photo.save()
+    return photo

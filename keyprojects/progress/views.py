@@ -21,6 +21,7 @@ from .reminders import missing_reports
 from .services import (
     REPORT_FIELDS,
     accepted_totals,
+    photo_add,
     project_pace,
     report_accept,
     report_due_date,
@@ -120,6 +121,9 @@ def report_edit(request: HttpRequest, pk: int, year: int, month: int) -> HttpRes
             "since_start": since_start, "due": report_due_date(year, month),
             "pace": project_pace(project=project, year=year, month=month),
             "revisions": report.revisions.select_related("actor") if report else [],
+            "photos": report.photos.all() if report else [],
+            "can_add_photos": can_edit and report is not None
+            and report.status != ReportStatus.ACCEPTED,
         },
     )  # fmt: skip
 
@@ -178,3 +182,28 @@ def behind_list(request: HttpRequest) -> HttpResponse:
         {"nav": "behind", "lights": lights, "year": year, "month": month,
          "can_review": user.is_programme_office},
     )  # fmt: skip
+
+
+@login_required
+@require_POST
+def photo_upload(request: HttpRequest, pk: int, year: int, month: int) -> HttpResponse:
+    project = _project(request, pk, edit=True)
+    report = get_object_or_404(MonthlyReport, project=project, year=year, month=month)
+    files = request.FILES.getlist("photos")
+    if not files:
+        messages.error(request, _("Choose one or more photos."))
+    for upload in files:
+        try:
+            photo = photo_add(
+                report=report, data=upload.read(), caption=request.POST.get("caption", "")
+            )
+        except ValidationError as error:
+            messages.error(request, f"{upload.name}: " + " ".join(error.messages))
+        else:
+            if photo.needs_review:
+                messages.warning(
+                    request,
+                    _("%(name)s was taken outside the month or away from the site; the reviewer "
+                      "will see a mark.") % {"name": upload.name},
+                )  # fmt: skip
+    return redirect("progress:report", pk=project.pk, year=year, month=month)

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -82,3 +84,13 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token.delete()
     messages.success(request, _("The token was revoked."))
     return redirect("web:tokens")
+
+
+@login_required
+def media_file(request: HttpRequest, name: str) -> FileResponse:
+    """An uploaded file, for signed-in people only; names are random, paths are checked."""
+    root = Path(settings.MEDIA_ROOT).resolve()
+    target = (root / name).resolve()
+    if root not in target.parents or not target.is_file() or name.startswith("imports/"):
+        raise Http404
+    return FileResponse(target.open("rb"))
