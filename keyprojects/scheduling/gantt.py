@@ -97,11 +97,12 @@ def layout(
     chart.finish_x = x(wall(schedule.finish)) if schedule.finish else None
     data_date = wall(schedule.data_date)
     rows: dict[int, Bar] = {}
-    for i, a in enumerate(lines):
-        if isinstance(a, WbsLine):
-            a.y = HEADER + i * ROW
-            chart.groups.append(a)
+    for i, line in enumerate(lines):
+        if isinstance(line, WbsLine):
+            line.y = HEADER + i * ROW
+            chart.groups.append(line)
             continue
+        a = line
         start = wall(a.actual_start) or wall(a.early_start)
         finish = wall(a.actual_finish) or wall(a.early_finish)
         if start is None or finish is None:
