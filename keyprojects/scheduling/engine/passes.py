@@ -9,6 +9,7 @@ do, so max and min pick P6's choice; a zero-length link keeps the form of its an
 from __future__ import annotations
 
 from .calendar import WorkCalendar, to_minute
+from .errors import CalendarCoverageError
 from .model import ConstraintType
 from .network import DONE, FINISH_MILESTONE, NOT_STARTED, START_MILESTONE, Network
 
@@ -53,18 +54,28 @@ def candidate(
     # A moment in this calendar's non-working time is rounded the way that keeps the
     # bound: up to where work resumes going forward, down to where it stopped backward.
     if back:
-        if anchor_abs < cal.start_at(value):
+        if _resumes_after(cal, value, anchor_abs):
             form = 0
     elif anchor_abs > cal.finish_at(value):
         form = 1
     return value * 2 + form
 
 
+def _resumes_after(cal: WorkCalendar, value: int, moment: int) -> bool:
+    """Whether work `value` resumes after `moment`. Work that resumes only beyond the years
+    a holiday calendar covers resumes after any moment inside them: a deadline on the last
+    working day of the data is usable, while dates beyond it are still refused."""
+    try:
+        return moment < cal.start_at(value)
+    except CalendarCoverageError:
+        return True
+
+
 def _bound_key(cal: WorkCalendar, moment: int) -> int:
     """An upper bound at `moment` as a key: where work stopped if the moment falls in
     non-working time, else the moment itself."""
     value = cal.ordinal(moment)
-    return value * 2 + (0 if moment < cal.start_at(value) else 1)
+    return value * 2 + (0 if _resumes_after(cal, value, moment) else 1)
 
 
 def forward(net: Network) -> None:
