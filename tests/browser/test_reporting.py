@@ -20,9 +20,8 @@ def test_reporting_on_a_phone_and_reviewing(world, phone, page):
     phone.fill("#id_workers", "60")
     phone.click("[data-testid=submit-report]")
     phone.wait_for_url(f"**/projects/{world.project.pk}/reports/")
-    assert "已提交" in phone.inner_text("[data-testid=reports]") or "Submitted" in phone.inner_text(
-        "[data-testid=reports]"
-    )
+    assert MonthlyReport.objects.get().status == "submitted"
+    assert "2026-10" in phone.inner_text("[data-testid=reports]")
 
     sign_in(page, "office")
     page.goto("/reports/review/")
