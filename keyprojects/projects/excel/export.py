@@ -18,7 +18,7 @@ from django.utils import timezone
 from keyprojects.projects.models import AnnualPlan, Project
 
 from .columns import BATCH_ORDER, INDUSTRY_NAMES, LEVEL_NAMES, LIGHT_NAMES, SECTION_TITLES
-from .values import format_wan
+from .values import format_wan, no_gc_pauses
 
 # A column's value from a project row, its annual plan (or None) and the row context.
 RowValue = Callable[[Any, Any, Any], Any]
@@ -167,6 +167,17 @@ def ledger_export(
     `as_of` (截至) defaults to the latest date the year's figures were reported. Returns the
     bytes when no `output` is given.
     """
+    with no_gc_pauses():
+        return _export(projects, year, output, title, as_of)
+
+
+def _export(
+    projects: QuerySet[Project],
+    year: int,
+    output: str | os.PathLike[str] | IO[bytes] | None,
+    title: str | None,
+    as_of: dt.date | None,
+) -> bytes | None:
     rows = _project_rows(projects, year)
     plan_fields = [f.attname for f in AnnualPlan._meta.concrete_fields]
     plans = {

@@ -7,9 +7,7 @@ the code, the units, the level and the industry, which a blank leaves as they we
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -41,7 +39,7 @@ from .reader import (
 )
 from .rows import ParsedRow, parse_rows
 from .saving import apply_preview
-from .values import norm_text
+from .values import no_gc_pauses, norm_text
 
 # Project fields a ledger column can write, in the order a diff lists them.
 PROJECT_FIELDS = (
@@ -92,21 +90,8 @@ def ledger_import(
     the current actor. With `expected_fingerprint` (from the preview the user confirmed),
     nothing is saved if the import would now do something else.
     """
-    with _no_gc_pauses():
+    with no_gc_pauses():
         return _import(source, jurisdiction, year, allow_new_units, dry_run, expected_fingerprint)
-
-
-@contextmanager
-def _no_gc_pauses() -> Iterator[None]:
-    """A ledger is a million small objects that live until the import ends; the cyclic
-    collector, run every few thousand allocations, would walk them all again and again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _import(

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import gc
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -253,3 +256,17 @@ def format_wan(yuan: Decimal | None) -> float | None:
     if yuan is None:
         return None
     return float(yuan / UNIT_FACTORS[WAN])
+
+
+@contextmanager
+def no_gc_pauses() -> Iterator[None]:
+    """A ledger is a million small objects that live until the import or export ends; the
+    cyclic collector, run every few thousand allocations, would walk them all again and
+    again. (It is paused for the whole process while the block runs.)"""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
