@@ -294,3 +294,30 @@ def photo_add(*, report: MonthlyReport, data: bytes, caption: str = "") -> Any:
     photo.thumbnail.save(f"{stem}.jpg", ContentFile(processed.thumbnail), save=False)
     photo.save()
     return photo
+
+
+@dataclass(frozen=True)
+class GridRow:
+    project: Project
+    values: dict[str, Any]
+
+
+def reports_save_grid(
+    *, year: int, month: int, rows: list[GridRow], submit: bool = False
+) -> dict[int, dict[str, list[str]]]:
+    """Save a month's reports for many projects at once: every row, or none when any row has
+    an error. Returns the errors by project id (empty when saved)."""
+    errors: dict[int, dict[str, list[str]]] = {}
+    with transaction.atomic():
+        for row in rows:
+            try:
+                report = report_save(project=row.project, year=year, month=month, **row.values)
+                if submit:
+                    report_submit(report=report)
+            except ValidationError as error:
+                errors[row.project.pk] = (
+                    error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+                )
+        if errors:
+            transaction.set_rollback(True)
+    return errors

@@ -11,6 +11,7 @@ urlpatterns = [
         views.photo_upload,
         name="photos",
     ),
+    path("reports/grid/", views.report_grid, name="grid"),
     path("reports/review/", views.review_list, name="review"),
     path("reports/<int:report_id>/decide/", views.review_decide, name="decide"),
     path("reports/behind/", views.behind_list, name="behind"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from .models import MonthlyLight, MonthlyReport
 from .reminders import missing_reports
 from .services import (
     REPORT_FIELDS,
+    GridRow,
     accepted_totals,
     photo_add,
     project_pace,
@@ -28,6 +30,7 @@ from .services import (
     report_return,
     report_save,
     report_submit,
+    reports_save_grid,
 )
 
 
@@ -207,3 +210,107 @@ def photo_upload(request: HttpRequest, pk: int, year: int, month: int) -> HttpRe
                       "will see a mark.") % {"name": upload.name},
                 )  # fmt: skip
     return redirect("progress:report", pk=project.pk, year=year, month=month)
+
+
+GRID_FIELDS = ("investment", "progress_percent", "managers", "workers", "progress_text")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_grid(request: HttpRequest) -> HttpResponse:
+    """One grid for all the projects a unit reports on, for one month."""
+    year, month = _period(request)
+    projects = list(
+        Project.objects.editable_by(request.user)
+        .filter(stage__in=["construction", "preliminary"])
+        .select_related("owner_unit")
+        .order_by("owner_unit__name", "name")
+    )
+    existing = {
+        r.project_id: r
+        for r in MonthlyReport.objects.filter(project__in=projects, year=year, month=month)
+    }
+    errors: dict[int, dict[str, list[str]]] = {}
+    posted: dict[int, dict[str, str]] = {}
+    if request.method == "POST":
+        rows, parse_errors = _grid_rows(request, projects, existing, posted)
+        errors = parse_errors or reports_save_grid(
+            year=year, month=month, rows=rows, submit="submit" in request.POST
+        )
+        if not errors:
+            messages.success(
+                request,
+                _("Saved %(n)s reports for %(period)s.")
+                % {"n": len(rows), "period": f"{year}-{month:02d}"},
+            )
+            return redirect(f"{request.path}?year={year}&month={month}")
+        messages.error(request, _("Nothing was saved; correct the rows marked below."))
+    lines = []
+    for project in projects:
+        report = existing.get(project.pk)
+        values = posted.get(project.pk) or _grid_initial(report)
+        locked = report is not None and report.status in (
+            ReportStatus.SUBMITTED, ReportStatus.ACCEPTED,
+        )  # fmt: skip
+        lines.append({"project": project, "report": report, "values": values,
+                      "errors": errors.get(project.pk, {}), "locked": locked})  # fmt: skip
+    return render(
+        request,
+        "progress/grid.html",
+        {"nav": "grid", "year": year, "month": month, "lines": lines},
+    )
+
+
+def _grid_rows(
+    request: HttpRequest,
+    projects: list[Project],
+    existing: dict[int, MonthlyReport],
+    posted: dict[int, dict[str, str]],
+) -> tuple[list[GridRow], dict[int, dict[str, list[str]]]]:
+    rows, errors = [], {}
+    for project in projects:
+        report = existing.get(project.pk)
+        if report is not None and report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
+            continue
+        raw = {f: request.POST.get(f"{f}-{project.pk}", "").strip() for f in GRID_FIELDS}
+        posted[project.pk] = raw
+        if not any(raw.values()):
+            continue
+        values: dict[str, Any] = {"progress_text": raw["progress_text"]}
+        problems: dict[str, list[str]] = {}
+        for name, convert in (("investment", _wan), ("progress_percent", Decimal),
+                              ("managers", int), ("workers", int)):  # fmt: skip
+            if not raw[name]:
+                values[name] = Decimal(0) if name == "investment" else (
+                    None if name == "progress_percent" else 0
+                )  # fmt: skip
+                continue
+            try:
+                values[name] = convert(raw[name])
+            except (ArithmeticError, ValueError):
+                problems[name] = [_("Enter a number.")]
+        if problems:
+            errors[project.pk] = problems
+        else:
+            rows.append(GridRow(project, values))
+    return rows, errors
+
+
+def _wan(text: str) -> Decimal:
+    return (Decimal(text.replace(",", "")) * 10000).quantize(Decimal("0.01"))
+
+
+def _grid_initial(report: MonthlyReport | None) -> dict[str, str]:
+    if report is None:
+        return dict.fromkeys(GRID_FIELDS, "")
+
+    def plain(value: Decimal | None) -> str:
+        return "" if value is None else format(value.normalize(), "f")
+
+    return {
+        "investment": plain(report.investment / 10000),
+        "progress_percent": plain(report.progress_percent),
+        "managers": str(report.managers),
+        "workers": str(report.workers),
+        "progress_text": report.progress_text,
+    }
