@@ -13,8 +13,13 @@ def test_a_unit_fills_one_grid_for_all_its_projects(world, client_for):
     assert [line["project"] for line in page.context["lines"]] == sorted(
         [world.project, second], key=lambda p: p.name
     )
-    data = {f"investment-{world.project.pk}": "120.5", f"workers-{world.project.pk}": "40",
-            f"investment-{second.pk}": "0", f"progress_percent-{second.pk}": "15", "submit": "1"}  # fmt: skip
+    data = {
+        f"investment-{world.project.pk}": "120.5",
+        f"workers-{world.project.pk}": "40",
+        f"investment-{second.pk}": "0",
+        f"progress_percent-{second.pk}": "15",
+        "submit": "1",
+    }
     response = client.post("/reports/grid/?year=2026&month=10", data)
     assert response.status_code == 302
     first = MonthlyReport.objects.get(project=world.project)
