@@ -321,3 +321,21 @@ def reports_save_grid(
         if errors:
             transaction.set_rollback(True)
     return errors
+
+
+def start_overdue(projects: Any, year: int, month: int) -> Any:
+    """The start-of-works light: projects whose planned start month has passed by the end of
+    (year, month) without 开工."""
+    from keyprojects.projects.choices import Stage
+
+    month_end = dt.date(year, month, calendar.monthrange(year, month)[1])
+    first_of_month = month_end.replace(day=1)
+    return (
+        projects.filter(
+            stage__in=[Stage.RESERVE, Stage.PRELIMINARY],
+            actual_start__isnull=True,
+            planned_start__lt=first_of_month,
+        )
+        .select_related("owner_unit", "responsible_unit")
+        .order_by("planned_start")
+    )

@@ -31,6 +31,7 @@ from .services import (
     report_save,
     report_submit,
     reports_save_grid,
+    start_overdue,
 )
 
 
@@ -183,7 +184,8 @@ def behind_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "progress/behind.html",
         {"nav": "behind", "lights": lights, "year": year, "month": month,
-         "can_review": user.is_programme_office},
+         "can_review": user.is_programme_office,
+         "not_started": start_overdue(Project.objects.visible_to(user), year, month)},
     )  # fmt: skip
 
 

@@ -95,3 +95,19 @@ def test_another_district_cannot_decide_on_this_districts_report(world, client_f
         f"/reports/{report.pk}/decide/", {"decision": "accept"}
     )
     assert response.status_code == 404
+
+
+def test_a_project_whose_planned_start_passed_shows_on_the_behind_list(world, client_for):
+    import datetime as dt
+
+    from keyprojects.projects.choices import Stage
+
+    world.other_project.stage = Stage.PRELIMINARY
+    world.other_project.actual_start = None
+    world.other_project.planned_start = dt.date(2026, 8, 10)
+    world.other_project.save()
+    client = client_for(world.leader)
+    september = client.get("/reports/behind/", {"year": 2026, "month": 9}).context
+    assert list(september["not_started"]) == [world.other_project]
+    august = client.get("/reports/behind/", {"year": 2026, "month": 8}).context
+    assert list(august["not_started"]) == []
