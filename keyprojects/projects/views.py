@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_filters.widgets import BaseCSVWidget
 
 from keyprojects.audit.choices import Action
 from keyprojects.audit.models import AuditEntry
@@ -55,6 +56,13 @@ def ledger_queryset(request: HttpRequest) -> tuple[ProjectFilterSet, int]:
     return filterset, filterset.selected_year
 
 
+class _HiddenCSV(BaseCSVWidget, forms.HiddenInput):
+    """The sort order as a hidden comma-separated list: the sort field reads a list, and a
+    plain hidden input would hand it `name` as the letters n, a, m, e."""
+
+    surrogate = forms.HiddenInput
+
+
 def _compact_filter_form(filterset: ProjectFilterSet) -> None:
     """Shape the shared filter form for the dense filter bar of the list page."""
     field: Any
@@ -68,7 +76,7 @@ def _compact_filter_form(filterset: ProjectFilterSet) -> None:
         elif isinstance(field, forms.ModelChoiceField):
             field.empty_label = _("All")
         if name == "sort":
-            field.widget = forms.HiddenInput()
+            field.widget = _HiddenCSV()
         elif name == "year":
             field.widget.attrs["placeholder"] = str(timezone.localdate().year)
         css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"

@@ -80,3 +80,11 @@ def test_the_totals_count_the_projects_they_sum(ledger, rf):
     assert sums["count"] == len(projects)
     assert sums["total_investment"] == sum(p.total_investment for p in projects)
     assert sums["annual_target"] == sum(p.annual_target or 0 for p in projects)
+
+
+def test_the_list_page_sorts_as_asked_and_keeps_the_sort_in_its_form(ledger, client_for):
+    response = client_for(ledger.office).get("/projects/", {"sort": "-total_investment"})
+    assert not response.context["filterset"].errors
+    amounts = [p.total_investment for p in response.context["page"].object_list]
+    assert amounts == sorted(amounts, reverse=True) and len(set(amounts)) > 1
+    assert b'name="sort" value="-total_investment"' in response.content
