@@ -265,6 +265,8 @@ def _measure(count: int, repeat: int, engine: str) -> dict[str, Any]:
         elapsed = time.perf_counter() - start
         cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200, (label, response.status_code)
+        # The page shows a warning when it rejects a parameter, and then ignores it.
+        assert b'class="alert alert-warning' not in response.content, (label, "rejected")
         return elapsed * 1000
 
     for _ in range(WARMUP):
