@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -33,6 +34,7 @@ from .services import (
     reports_save_grid,
     start_overdue,
 )
+from .template_xlsx import read_template, template_bytes
 
 
 def _period(request: HttpRequest) -> tuple[int, int]:
@@ -234,7 +236,22 @@ def report_grid(request: HttpRequest) -> HttpResponse:
     }
     errors: dict[int, dict[str, list[str]]] = {}
     posted: dict[int, dict[str, str]] = {}
-    if request.method == "POST":
+    if request.GET.get("download"):
+        data = template_bytes(projects, existing, year, month)
+        response = HttpResponse(data, content_type=XLSX)
+        response["Content-Disposition"] = (
+            content_disposition_header(True, f"{year}年{month}月月报.xlsx") or ""
+        )
+        return response
+    if request.method == "POST" and "template" in request.FILES:
+        # Fill the grid from the uploaded template; nothing is saved until it is confirmed.
+        filled, problems = read_template(request.FILES["template"].read(), projects)
+        for problem in problems:
+            messages.error(request, problem)
+        posted.update(filled)
+        if filled and not problems:
+            messages.info(request, _("Check the values read from the file, then save or submit."))
+    elif request.method == "POST":
         rows, parse_errors = _grid_rows(request, projects, existing, posted)
         errors = parse_errors or reports_save_grid(
             year=year, month=month, rows=rows, submit="submit" in request.POST
@@ -251,9 +268,9 @@ def report_grid(request: HttpRequest) -> HttpResponse:
     for project in projects:
         report = existing.get(project.pk)
         values = posted.get(project.pk) or _grid_initial(report)
-        locked = report is not None and report.status in (
-            ReportStatus.SUBMITTED, ReportStatus.ACCEPTED,
-        )  # fmt: skip
+        if locked_report(report):
+            values = _grid_initial(report)
+        locked = locked_report(report)
         lines.append({"project": project, "report": report, "values": values,
                       "errors": errors.get(project.pk, {}), "locked": locked})  # fmt: skip
     return render(
@@ -272,7 +289,7 @@ def _grid_rows(
     rows, errors = [], {}
     for project in projects:
         report = existing.get(project.pk)
-        if report is not None and report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
+        if locked_report(report):
             continue
         raw = {f: request.POST.get(f"{f}-{project.pk}", "").strip() for f in GRID_FIELDS}
         posted[project.pk] = raw
@@ -316,3 +333,10 @@ def _grid_initial(report: MonthlyReport | None) -> dict[str, str]:
         "workers": str(report.workers),
         "progress_text": report.progress_text,
     }
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def locked_report(report: MonthlyReport | None) -> bool:
+    return report is not None and report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)

@@ -45,3 +45,44 @@ def test_the_grid_offers_only_the_projects_one_may_edit(world, client_for):
     lines = client_for(world.bystander_user).get("/reports/grid/").context["lines"]
     assert [line["project"] for line in lines] == [world.other_project]
     assert client_for(world.leader).get("/reports/grid/").context["lines"] == []
+
+
+def test_the_excel_template_round_trip(world, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from keyprojects.progress.services import report_save
+
+    report_save(project=world.project, year=2026, month=10, investment=D("1234500"),
+                progress_percent=D("41.5"), workers=12, progress_text="主体施工")  # fmt: skip
+    client = client_for(world.owner_user)
+    data = client.get("/reports/grid/", {"year": 2026, "month": 10, "download": 1}).content
+    response = client.post(
+        "/reports/grid/?year=2026&month=10",
+        {"template": SimpleUploadedFile("t.xlsx", data)},
+    )
+    (line,) = response.context["lines"]
+    assert line["values"] == {"investment": "123.45", "progress_percent": "41.5",
+                              "managers": "0", "workers": "12", "progress_text": "主体施工"}  # fmt: skip
+    assert MonthlyReport.objects.get().investment == D("1234500")  # nothing saved by reading
+
+
+def test_a_template_row_that_is_not_ones_project_is_reported(world, client_for):
+    import io
+
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    book = openpyxl.Workbook()
+    book.active.append(["标题"])
+    book.active.append(["项目代码", "项目名称", "本月完成投资（万元）"])
+    book.active.append(["", "别人的项目", 5])
+    out = io.BytesIO()
+    book.save(out)
+    client = client_for(world.owner_user)
+    response = client.post(
+        "/reports/grid/", {"template": SimpleUploadedFile("t.xlsx", out.getvalue())}
+    )
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("别人的项目" in m for m in messages)
+    bad = client.post("/reports/grid/", {"template": SimpleUploadedFile("t.xlsx", b"nope")})
+    assert any(".xlsx" in str(m) for m in bad.wsgi_request._messages)
