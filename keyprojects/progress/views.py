@@ -245,7 +245,7 @@ def report_grid(request: HttpRequest) -> HttpResponse:
         return response
     if request.method == "POST" and "template" in request.FILES:
         # Fill the grid from the uploaded template; nothing is saved until it is confirmed.
-        filled, problems = read_template(request.FILES["template"].read(), projects)
+        filled, problems = read_template(request.FILES.getlist("template")[0].read(), projects)
         for problem in problems:
             messages.error(request, problem)
         posted.update(filled)

@@ -61,8 +61,13 @@ def test_the_excel_template_round_trip(world, client_for):
         {"template": SimpleUploadedFile("t.xlsx", data)},
     )
     (line,) = response.context["lines"]
-    assert line["values"] == {"investment": "123.45", "progress_percent": "41.5",
-                              "managers": "0", "workers": "12", "progress_text": "主体施工"}  # fmt: skip
+    assert line["values"] == {
+        "investment": "123.45",
+        "progress_percent": "41.5",
+        "managers": "0",
+        "workers": "12",
+        "progress_text": "主体施工",
+    }
     assert MonthlyReport.objects.get().investment == D("1234500")  # nothing saved by reading
 
 
