@@ -41,9 +41,14 @@ def _revise(report: MonthlyReport, event: str, comment: str = "") -> None:
     values = {k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()}
     number = report.revisions.count() + 1
     ReportRevision.objects.create(
-        report=report, number=number, event=event, at=timezone.now(), actor=_actor(),
-        comment=comment, values=values,
-    )  # fmt: skip
+        report=report,
+        number=number,
+        event=event,
+        at=timezone.now(),
+        actor=_actor(),
+        comment=comment,
+        values=values,
+    )
 
 
 def _check_amount(report: MonthlyReport) -> None:
@@ -215,14 +220,18 @@ def lights_compute(*, year: int, month: int, projects: Any = None) -> list[Pace]
             if result is None:
                 continue
             MonthlyLight.objects.update_or_create(
-                project=project, year=year, month=month,
+                project=project,
+                year=year,
+                month=month,
                 defaults={
-                    "annual_target": result.annual_target, "ytd_completed": result.ytd_completed,
+                    "annual_target": result.annual_target,
+                    "ytd_completed": result.ytd_completed,
                     "expected_share": result.expected_share,
-                    "actual_share": result.actual_share, "gap_points": result.gap_points,
+                    "actual_share": result.actual_share,
+                    "gap_points": result.gap_points,
                     "light": result.light,
                 },
-            )  # fmt: skip
+            )
             results.append(result)
     return results
 
@@ -339,3 +348,64 @@ def start_overdue(projects: Any, year: int, month: int) -> Any:
         .select_related("owner_unit", "responsible_unit")
         .order_by("planned_start")
     )
+
+
+def ledger_figures_to_reports(
+    *, year: int, as_of: dt.date, figures: dict[int, Decimal]
+) -> list[MonthlyReport]:
+    """Record an imported ledger's 本年累计完成 as accepted reported investment for the month the
+    ledger is dated, so that lights work straight from it. A month a unit has already reported
+    is left as the unit reported it. In bulk: one query for what exists, one insert."""
+    from keyprojects.audit.choices import Action
+    from keyprojects.audit.services import Change, record_changes, snapshot
+
+    if not figures:
+        return []
+    month = as_of.month if as_of.year == year else 12
+    taken = set(
+        MonthlyReport.objects.filter(project_id__in=figures, year=year, month=month).values_list(
+            "project_id", flat=True
+        )
+    )
+    earlier = dict(
+        MonthlyReport.objects.filter(
+            project_id__in=figures, year=year, month__lt=month, status=ReportStatus.ACCEPTED
+        )
+        .values_list("project_id")
+        .annotate(total=Sum("investment"))
+    )
+    now = timezone.now()
+    reports = [
+        MonthlyReport(
+            project_id=pid,
+            year=year,
+            month=month,
+            investment=ytd - earlier.get(pid, ZERO),
+            status=ReportStatus.ACCEPTED,
+            submitted_at=now,
+            reviewed_at=now,
+            review_comment=_("From the ledger dated %(date)s") % {"date": as_of.isoformat()},
+            unusual_reason=_("Imported ledger figure"),
+        )
+        for pid, ytd in figures.items()
+        if pid not in taken
+    ]
+    with transaction.atomic():
+        created = MonthlyReport.objects.bulk_create(reports, batch_size=2000)
+        record_changes([Change(Action.CREATE, r, None, snapshot(r)) for r in created])
+        ReportRevision.objects.bulk_create(
+            [
+                ReportRevision(
+                    report=r,
+                    number=1,
+                    event=ReportEvent.ACCEPTED,
+                    at=now,
+                    actor=_actor(),
+                    comment=r.review_comment,
+                    values={"investment": str(r.investment)},
+                )
+                for r in created
+            ],
+            batch_size=2000,
+        )
+    return created

@@ -131,3 +131,23 @@ def test_a_bad_monthly_curve_is_refused(world, plan):
 
 def test_status_starts_as_draft(world, plan):
     assert report(world, 8, 1).status == ReportStatus.DRAFT
+
+
+def test_an_imported_ledger_figure_and_later_reports_add_up(world, plan):
+    from keyprojects.progress.services import ledger_figures_to_reports
+
+    ledger_figures_to_reports(
+        year=2026, as_of=dt.date(2026, 9, 30), figures={world.project.pk: 900 * WAN}
+    )
+    r = report(world, 10, 100)
+    report_submit(report=r)
+    report_accept(report=r)
+    (result,) = lights_compute(year=2026, month=10, projects=[world.project])
+    assert result.ytd_completed == 1000 * WAN
+    plan.refresh_from_db()
+    assert plan.ytd_completed == 1000 * WAN
+    # A month the unit already reported is left as the unit reported it.
+    again = ledger_figures_to_reports(
+        year=2026, as_of=dt.date(2026, 10, 31), figures={world.project.pk: 5000 * WAN}
+    )
+    assert again == []

@@ -11,6 +11,7 @@ from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import verify_chain
 from keyprojects.organisations.choices import UnitKind
 from keyprojects.organisations.models import Unit
+from keyprojects.progress.models import MonthlyReport
 from keyprojects.projects.choices import Batch, Industry, Level, Stage
 from keyprojects.projects.excel import ledger_import, ledger_preview, saving
 from keyprojects.projects.models import AnnualPlan, Project, StageChange
@@ -378,8 +379,20 @@ def test_an_applied_import_is_in_the_audit_trail_through_the_import_channel(
     assert kinds["康翔公司"] == UnitKind.STATE_COMPANY
     entries = AuditEntry.objects.filter(seq__gt=before)
     assert {e.channel for e in entries} == {Channel.IMPORT}
+    # The ledger's year-to-date figure becomes reported investment for October (one project
+    # carries one).
     assert sorted(e.model for e in entries) == sorted(
-        ["organisations.unit"] * 2 + ["projects.project"] * 2 + ["projects.annualplan"] * 2
+        ["organisations.unit"] * 2
+        + ["projects.project"] * 2
+        + ["projects.annualplan"] * 2
+        + ["progress.monthlyreport"]
+    )
+    report = MonthlyReport.objects.get()
+    assert (report.year, report.month, report.investment, report.status) == (
+        2026,
+        10,
+        Decimal("1200000.00"),
+        "accepted",
     )
     plan = AnnualPlan.objects.get(project__code=CODE_A, year=2026)
     assert plan.investment_target == Decimal("3000000.00")
