@@ -338,7 +338,10 @@ def reports_save_grid(
             .annotate(total=Sum("investment"))
         )
         now = timezone.now()
-        created, updated, changes, befores = [], [], [], {}
+        created: list[MonthlyReport] = []
+        updated: list[MonthlyReport] = []
+        changes: list[Change] = []
+        befores: dict[int, dict[str, Any]] = {}
         for row in rows:
             report = existing.get(row.project.pk)
             if report is not None and report.status in (ReportStatus.SUBMITTED,
@@ -371,7 +374,7 @@ def reports_save_grid(
             changes.append(Change(Action.UPDATE, report, befores[report.pk], snapshot(report)))
         record_changes(changes)
         if submit:
-            counts = dict(
+            counts: dict[int, int] = dict(
                 ReportRevision.objects.filter(report__in=updated)
                 .values_list("report_id")
                 .annotate(n=Count("id"))
