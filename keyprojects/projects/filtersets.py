@@ -92,11 +92,24 @@ class LedgerOrderingFilter(django_filters.OrderingFilter):
         for param in value:
             if param:
                 path = self.get_ordering_value(param)
-                field = F(path.removeprefix("-"))
+                name = path.removeprefix("-")
+                # A column that cannot be blank needs no NULLS LAST, which would keep the
+                # database from reading it in the order of its index.
+                nulls_last = True if name not in NOT_NULL_COLUMNS else None
+                field = F(name)
                 ordering.append(
-                    field.desc(nulls_last=True) if path[0] == "-" else field.asc(nulls_last=True)
+                    field.desc(nulls_last=nulls_last)
+                    if path[0] == "-"
+                    else field.asc(nulls_last=nulls_last)
                 )
         return qs.order_by(*ordering, "pk")
+
+
+NOT_NULL_COLUMNS = {
+    field.name
+    for field in Project._meta.concrete_fields
+    if not field.null and not field.is_relation
+}
 
 
 class ProjectFilterSet(django_filters.FilterSet):

@@ -128,6 +128,8 @@ class Project(AuditedModel):
             models.Index(fields=["name"], name="project_name_idx"),
             models.Index(fields=["planned_start"], name="project_planned_start_idx"),
             models.Index(fields=["total_investment"], name="project_investment_idx"),
+            # The ledger's "largest first", with its tie-break by id.
+            models.Index(fields=["-total_investment", "id"], name="project_investment_desc_idx"),
         ]
 
     def __str__(self) -> str:
