@@ -151,3 +151,40 @@ def test_an_imported_ledger_figure_and_later_reports_add_up(world, plan):
         year=2026, as_of=dt.date(2026, 10, 31), figures={world.project.pk: 5000 * WAN}
     )
     assert again == []
+
+
+def test_set_wise_rebuilds_agree_with_the_incremental_figures(world, plan):
+    from keyprojects.progress.services import (
+        ledger_rollup,
+        ledger_rollup_from_scratch,
+        lights_rebuild,
+        plan_figures_rebuild,
+    )
+    from keyprojects.projects.models import Project
+
+    AnnualPlan.objects.create(project=world.other_project, year=2026, investment_target=600 * WAN)
+    for month, wan in ((1, 50), (2, 70), (3, 40)):
+        r = report(world, month, wan)
+        report_submit(report=r)
+        report_accept(report=r)
+    incremental = {m: MonthlyLight.objects.get(project=world.project, year=2026, month=m).light
+                   for m in (1, 2, 3)}  # fmt: skip
+    plan.refresh_from_db()
+    kept = (plan.ytd_completed, plan.since_start_completed, plan.figures_as_of)
+    AnnualPlan.objects.filter(pk=plan.pk).update(ytd_completed=None, figures_as_of=None)
+    MonthlyLight.objects.all().delete()
+    assert plan_figures_rebuild(year=2026) == 1
+    plan.refresh_from_db()
+    assert (plan.ytd_completed, plan.since_start_completed, plan.figures_as_of) == kept
+    for m in (1, 2, 3):
+        lights_rebuild(year=2026, month=m)
+    rebuilt = {m: MonthlyLight.objects.get(project=world.project, year=2026, month=m).light
+               for m in (1, 2, 3)}  # fmt: skip
+    assert rebuilt == incremental
+    projects = Project.objects.filter(jurisdiction=world.district)
+    assert ledger_rollup(projects, year=2026, month=3) == ledger_rollup_from_scratch(
+        projects, year=2026, month=3
+    )
+    rollup = ledger_rollup(projects, year=2026, month=3)
+    assert rollup.ytd_completed == 160 * WAN and rollup.annual_target == 1800 * WAN
+    assert sum(rollup.lights.values()) == 2

@@ -6,11 +6,12 @@ from django.utils import timezone
 
 from keyprojects.audit.choices import Channel
 from keyprojects.audit.context import acting
-from keyprojects.progress.services import lights_compute
+from keyprojects.progress.models import MonthlyLight
+from keyprojects.progress.services import lights_rebuild
 
 
 class Command(BaseCommand):
-    help = "Work out each project's 序时进度 light for a month and print them."
+    help = "Work out each project's 序时进度 light for a month, keep it, and print them."
 
     def add_arguments(self, parser: CommandParser) -> None:
         today = timezone.localdate()
@@ -19,20 +20,26 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        year, month = options["year"], options["month"]
         with acting(channel=Channel.COMMAND):
-            results = lights_compute(year=options["year"], month=options["month"])
+            lights_rebuild(year=year, month=month)
+        lights = (
+            MonthlyLight.objects.filter(year=year, month=month)
+            .select_related("project")
+            .order_by("gap_points", "project__name")
+        )
         rows = [
             {
-                "code": r.project.code,
-                "name": r.project.name,
-                "ytd_completed_yuan": f"{r.ytd_completed:.2f}",
-                "annual_plan_yuan": f"{r.annual_target:.2f}",
-                "expected_share": float(r.expected_share),
-                "actual_share": float(r.actual_share),
-                "gap_points": float(r.gap_points),
-                "light": str(r.light),
+                "code": light.project.code,
+                "name": light.project.name,
+                "ytd_completed_yuan": f"{light.ytd_completed:.2f}",
+                "annual_plan_yuan": f"{light.annual_target:.2f}",
+                "expected_share": float(light.expected_share),
+                "actual_share": float(light.actual_share),
+                "gap_points": float(light.gap_points),
+                "light": light.light,
             }
-            for r in results
+            for light in lights
         ]
         if options["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1))
