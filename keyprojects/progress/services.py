@@ -245,13 +245,16 @@ def project_figures_update(*, project: Project, year: int) -> None:
     if last is None:
         return
     ytd, since_start, _found = accepted_totals(project, year, last.month)
-    plan = AnnualPlan.objects.filter(project=project, year=year).first()
-    if plan is not None:
-        plan.ytd_completed = ytd
-        plan.month_completed = last.investment
-        plan.since_start_completed = since_start
-        plan.figures_as_of = dt.date(year, last.month, calendar.monthrange(year, last.month)[1])
-        plan.save()
+    # A project that reports investment in a year is in that year's programme: keep its
+    # figures on the year's plan, made with no target where it has none yet.
+    plan = AnnualPlan.objects.filter(project=project, year=year).first() or AnnualPlan(
+        project=project, year=year, investment_target=ZERO
+    )
+    plan.ytd_completed = ytd
+    plan.month_completed = last.investment
+    plan.since_start_completed = since_start
+    plan.figures_as_of = dt.date(year, last.month, calendar.monthrange(year, last.month)[1])
+    plan.save()
     results = lights_compute(year=year, month=last.month, projects=[project])
     fresh = Project.objects.get(pk=project.pk)
     if last.progress_percent is not None:
@@ -526,6 +529,15 @@ def plan_figures_rebuild(*, year: int) -> int:
         )
         if latest.get(pid) == m
     }
+    have = set(AnnualPlan.objects.filter(year=year).values_list("project_id", flat=True))
+    AnnualPlan.objects.bulk_create(
+        [
+            AnnualPlan(project_id=pid, year=year, investment_target=ZERO)
+            for pid in latest
+            if pid not in have
+        ],
+        batch_size=2000,
+    )
     plans = list(AnnualPlan.objects.filter(year=year, project_id__in=latest))
     for plan in plans:
         month = latest[plan.project_id]
