@@ -109,15 +109,41 @@ class StageForm(BootstrapMixin, forms.Form):
 class AnnualPlanForm(BootstrapMixin, forms.ModelForm):  # type: ignore[type-arg]
     investment_target = WanYuanField(label=_("Annual investment target (10,000 yuan)"))
     ytd_completed = WanYuanField(label=_("Completed this year (10,000 yuan)"), required=False)
+    monthly_curve = forms.CharField(
+        label=_("Monthly plan curve"),
+        required=False,
+        help_text=_(
+            "Twelve cumulative percentages separated by commas, e.g. 0,0,5,10,20,30,40,50,60,"
+            "75,90,100; empty for an even pace."
+        ),
+    )
+
+    def clean_monthly_curve(self) -> list[int | float] | None:
+        text = self.cleaned_data.get("monthly_curve") or ""
+        if isinstance(text, list):
+            return text
+        parts = [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]
+        if not parts:
+            return None
+        try:
+            values = [Decimal(p) for p in parts]
+        except ArithmeticError:
+            raise forms.ValidationError(
+                _("Every value of the monthly curve must be a number.")
+            ) from None
+        return [int(v) if v == v.to_integral_value() else float(v) for v in values]
 
     class Meta:
         model = AnnualPlan
         fields = ["investment_target", "milestone", "milestone_quarter", "milestone_note",
-                  "ytd_completed", "figures_as_of"]  # fmt: skip
+                  "ytd_completed", "figures_as_of", "monthly_curve"]  # fmt: skip
         widgets = {"figures_as_of": DATE}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        curve = self.initial.get("monthly_curve")
+        if isinstance(curve, list):
+            self.initial["monthly_curve"] = ",".join(str(v) for v in curve)
         self._style()
 
 

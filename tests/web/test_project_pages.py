@@ -146,3 +146,17 @@ def test_pages_are_chinese_unless_english_is_chosen(world, client_for):
     assert 'lang="zh-hans"' in page
     client.post("/i18n/setlang/", {"language": "en", "next": "/projects/"})
     assert 'lang="en"' in client.get("/projects/").content.decode()
+
+
+def test_a_monthly_plan_curve_is_entered_and_checked(world, client_for):
+    url = f"/projects/{world.project.pk}/plans/2026/"
+    client = client_for(world.office)
+    bad = client.post(url, {"investment_target": "1200", "monthly_curve": "10,20,30"})
+    assert bad.status_code == 200 and "monthly_curve" in bad.context["form"].errors
+    curve = "0,0,5,10,20,30,40,50,60,75,90,100"
+    assert (
+        client.post(url, {"investment_target": "1200", "monthly_curve": curve}).status_code == 302
+    )
+    plan = world.project.annual_plans.get(year=2026)
+    assert plan.monthly_curve == [0, 0, 5, 10, 20, 30, 40, 50, 60, 75, 90, 100]
+    assert "0,0,5,10" in client.get(url).content.decode()
