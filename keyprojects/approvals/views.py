@@ -2,29 +2,23 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keyprojects.projects.models import Project
+from keyprojects.projects.permissions import project_for
 
 from .forms import StepForm
 from .models import ProcedureStep, ProcedureTemplate
 from .services import blocking_steps, checklist_create, durations, step_update, templates_ensure
 
 
-def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
-    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
-    if edit and not Project.objects.editable_by(request.user).filter(pk=pk).exists():
-        raise PermissionDenied
-    return project
-
-
 @login_required
 def checklist(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk)
+    project = project_for(request, pk)
     can_edit = Project.objects.editable_by(request.user).filter(pk=pk).exists()
     steps = list(ProcedureStep.objects.filter(project=project).select_related("department"))
     templates = templates_ensure(jurisdiction=project.jurisdiction) if not steps else []
@@ -41,7 +35,7 @@ def checklist(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def checklist_start(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     template = get_object_or_404(
         ProcedureTemplate, pk=request.POST.get("template"), jurisdiction=project.jurisdiction
     )
@@ -55,7 +49,7 @@ def checklist_start(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def step_edit(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     step = get_object_or_404(ProcedureStep, project=project, pk=step_id)
     form = StepForm(request.POST, request.FILES, instance=step, prefix=f"s{step.pk}")
     if form.is_valid():

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keyprojects.projects.models import AnnualPlan, Project
-from keyprojects.projects.permissions import programme_office_required
+from keyprojects.projects.permissions import programme_office_required, project_for
 
 from .choices import ReportStatus
 from .forms import ReportForm
@@ -53,16 +53,9 @@ def _period(request: HttpRequest) -> tuple[int, int]:
     return year, month
 
 
-def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
-    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
-    if edit and not Project.objects.editable_by(request.user).filter(pk=pk).exists():
-        raise PermissionDenied
-    return project
-
-
 @login_required
 def project_reports(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk)
+    project = project_for(request, pk)
     reports = list(project.reports.all())
     today = timezone.localdate()
     for r in reports:
@@ -84,7 +77,7 @@ def project_reports(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, pk: int, year: int, month: int) -> HttpResponse:
-    project = _project(request, pk)
+    project = project_for(request, pk)
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         raise PermissionDenied
     report = MonthlyReport.objects.filter(project=project, year=year, month=month).first()
@@ -194,7 +187,7 @@ def behind_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def photo_upload(request: HttpRequest, pk: int, year: int, month: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     report = get_object_or_404(MonthlyReport, project=project, year=year, month=month)
     files = request.FILES.getlist("photos")
     if not files:

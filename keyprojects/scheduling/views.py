@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from keyprojects.projects.filtersets import visible_units
 from keyprojects.projects.models import Project
+from keyprojects.projects.permissions import project_for
 
 from . import engine as e
 from .forms import (
@@ -48,20 +49,13 @@ from .services import (
 )
 
 
-def _project(request: HttpRequest, pk: int, *, edit: bool = False) -> Project:
-    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
-    if edit and not Project.objects.editable_by(request.user).filter(pk=pk).exists():
-        raise PermissionDenied
-    return project
-
-
 def _can_edit(request: HttpRequest, project: Project) -> bool:
     return Project.objects.editable_by(request.user).filter(pk=project.pk).exists()
 
 
 @login_required
 def schedule_page(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk)
+    project = project_for(request, pk)
     schedule = ProjectSchedule.objects.filter(project=project).first()
     context: dict[str, Any] = {
         "nav": "ledger",
@@ -145,7 +139,7 @@ def _relation_add_form(schedule: ProjectSchedule) -> RelationAddForm:
 @login_required
 @require_POST
 def schedule_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     form = ScheduleFileForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
@@ -168,7 +162,7 @@ def schedule_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def schedule_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in ("xer", "xml"):
         raise Http404
-    project = _project(request, pk)
+    project = project_for(request, pk)
     schedule = get_object_or_404(ProjectSchedule, project=project)
     text = schedule_export(schedule=schedule, fmt=fmt)
     if fmt == "xer":
@@ -184,7 +178,7 @@ def schedule_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @login_required
 @require_POST
 def schedule_dates(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     schedule = get_object_or_404(ProjectSchedule, project=project)
     form = ScheduleDatesForm(request.POST)
     if not form.is_valid():
@@ -211,7 +205,7 @@ def schedule_dates(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def baseline_create(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     schedule = get_object_or_404(ProjectSchedule, project=project)
     baseline = baseline_save(schedule=schedule, name=request.POST.get("name", "")[:100])
     messages.success(request, _("Baseline “%(name)s” saved.") % {"name": baseline.name})
@@ -221,7 +215,7 @@ def baseline_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def activity_edit(request: HttpRequest, pk: int, activity_id: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     schedule = get_object_or_404(ProjectSchedule, project=project)
     activity = get_object_or_404(Activity, pk=activity_id, schedule=schedule)
     form = ActivityForm.for_activity(
@@ -261,7 +255,7 @@ def _error_message(request: HttpRequest, error: ValidationError) -> None:
 @login_required
 @require_POST
 def schedule_new(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     form = ScheduleCreateForm(request.POST)
     if not form.is_valid():
         _error_message(request, ValidationError(list(form.errors.values())))
@@ -285,7 +279,7 @@ def schedule_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def activity_new(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     schedule = get_object_or_404(ProjectSchedule, project=project)
     form = ActivityAddForm(request.POST)
     form.fields["responsible_unit"].queryset = visible_units(request.user)  # type: ignore[attr-defined]
@@ -309,7 +303,7 @@ def activity_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def relation_new(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     schedule = get_object_or_404(ProjectSchedule, project=project)
     form = RelationAddForm(request.POST)
     for name in ("predecessor", "successor"):
@@ -334,7 +328,7 @@ def relation_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def relation_remove(request: HttpRequest, pk: int, relation_id: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     schedule = get_object_or_404(ProjectSchedule, project=project)
     relation = get_object_or_404(Relation, pk=relation_id, schedule=schedule)
     back = request.POST.get("back") or ""
@@ -350,7 +344,7 @@ def relation_remove(request: HttpRequest, pk: int, relation_id: int) -> HttpResp
 @login_required
 @require_POST
 def activity_remove(request: HttpRequest, pk: int, activity_id: int) -> HttpResponse:
-    project = _project(request, pk, edit=True)
+    project = project_for(request, pk, edit=True)
     schedule = get_object_or_404(ProjectSchedule, project=project)
     activity = get_object_or_404(Activity, pk=activity_id, schedule=schedule)
     try:
@@ -371,7 +365,7 @@ def _version(request: HttpRequest) -> int:
 @require_http_methods(["GET", "POST"])
 def calendars(request: HttpRequest, pk: int) -> HttpResponse:
     """The schedule's working calendars; the programme office edits their exceptions."""
-    project = _project(request, pk)
+    project = project_for(request, pk)
     schedule = get_object_or_404(ProjectSchedule, project=project)
     user: Any = request.user
     can_edit = user.is_programme_office and _can_edit(request, project)
