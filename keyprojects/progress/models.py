@@ -107,8 +107,8 @@ class MonthlyLight(models.Model):
     annual_target = models.DecimalField(_("annual plan (yuan)"), **YUAN)
     ytd_completed = models.DecimalField(_("completed this year (yuan)"), **YUAN)
     expected_share = models.DecimalField(_("expected share (%)"), max_digits=6, decimal_places=2)
-    actual_share = models.DecimalField(_("actual share (%)"), max_digits=8, decimal_places=2)
-    gap_points = models.DecimalField(_("gap (points)"), max_digits=8, decimal_places=2)
+    actual_share = models.DecimalField(_("actual share (%)"), max_digits=16, decimal_places=2)
+    gap_points = models.DecimalField(_("gap (points)"), max_digits=16, decimal_places=2)
     light = models.CharField(_("light"), max_length=10, choices=Light.choices)
     computed_at = models.DateTimeField(_("computed"), auto_now=True)
 

@@ -188,3 +188,14 @@ def test_set_wise_rebuilds_agree_with_the_incremental_figures(world, plan):
     rollup = ledger_rollup(projects, year=2026, month=3)
     assert rollup.ytd_completed == 160 * WAN and rollup.annual_target == 1800 * WAN
     assert sum(rollup.lights.values()) == 2
+
+
+def test_a_share_far_past_a_tiny_target_is_kept(world):
+    from keyprojects.progress.services import lights_rebuild
+
+    AnnualPlan.objects.create(project=world.project, year=2026, investment_target=D("1.00"))
+    r = report(world, 1, 900, unusual_reason="目标待调整")
+    report_submit(report=r)
+    report_accept(report=r)
+    assert lights_rebuild(year=2026, month=1) == 1
+    assert MonthlyLight.objects.get(project=world.project, month=1).actual_share == D("900000000")
