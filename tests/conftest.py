@@ -138,3 +138,11 @@ def _audit_head(request: pytest.FixtureRequest) -> None:
     from keyprojects.audit.models import AuditHead
 
     AuditHead.objects.get_or_create(pk=1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: remembered ledger totals belong to one test's data."""
+    from django.core.cache import cache
+
+    cache.clear()

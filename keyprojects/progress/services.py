@@ -529,28 +529,35 @@ def plan_figures_rebuild(*, year: int) -> int:
         )
         if latest.get(pid) == m
     }
+    from keyprojects.audit.choices import Action
+    from keyprojects.audit.services import Change, record_changes, snapshot
+
     have = set(AnnualPlan.objects.filter(year=year).values_list("project_id", flat=True))
-    AnnualPlan.objects.bulk_create(
-        [
-            AnnualPlan(project_id=pid, year=year, investment_target=ZERO)
-            for pid in latest
-            if pid not in have
-        ],
-        batch_size=2000,
-    )
-    plans = list(AnnualPlan.objects.filter(year=year, project_id__in=latest))
-    for plan in plans:
+    missing = [
+        AnnualPlan(project_id=pid, year=year, investment_target=ZERO)
+        for pid in latest
+        if pid not in have
+    ]
+    with transaction.atomic():
+        created = AnnualPlan.objects.bulk_create(missing, batch_size=2000)
+        record_changes([Change(Action.CREATE, p, None, snapshot(p)) for p in created])
+    fields = ["ytd_completed", "since_start_completed", "month_completed", "figures_as_of"]
+    changed, changes = [], []
+    for plan in AnnualPlan.objects.filter(year=year, project_id__in=latest):
+        before = snapshot(plan)
         month = latest[plan.project_id]
         plan.ytd_completed = in_year.get(plan.project_id, ZERO)
         plan.since_start_completed = since.get(plan.project_id, ZERO)
         plan.month_completed = last_month.get((plan.project_id, month), ZERO)
         plan.figures_as_of = dt.date(year, month, calendar.monthrange(year, month)[1])
-    AnnualPlan.objects.bulk_update(
-        plans,
-        ["ytd_completed", "since_start_completed", "month_completed", "figures_as_of"],
-        batch_size=2000,
-    )
-    return len(plans)
+        after = snapshot(plan)
+        if after != before:  # only what the repair really changes, and it is logged
+            changed.append(plan)
+            changes.append(Change(Action.UPDATE, plan, before, after))
+    with transaction.atomic():
+        AnnualPlan.objects.bulk_update(changed, fields, batch_size=2000)
+        record_changes(changes)
+    return len(changed)
 
 
 def lights_rebuild(*, year: int, month: int, projects: Any = None) -> int:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, DecimalField, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -62,6 +64,24 @@ def totals(qs: QuerySet, year: int) -> dict[str, Any]:  # type: ignore[type-arg]
         _ytd_completed=Sum("ytd_completed"),
     )
     return {name.removeprefix("_"): value for name, value in sums.items()}
+
+
+def cached_totals(qs: QuerySet, year: int) -> dict[str, Any]:  # type: ignore[type-arg]
+    """`totals`, remembered until the data changes: a person paging or re-sorting within one
+    filter does not sum the whole ledger again. The key holds the filter's SQL (which holds
+    the person's visibility) and the audit trail's head: every write to a project or a plan
+    goes through the audit trail and moves the head, so a remembered total is never stale."""
+    from keyprojects.audit.models import AuditHead
+
+    head = AuditHead.objects.filter(pk=1).values_list("seq", flat=True).first()
+    sql, params = qs.order_by().query.sql_with_params()
+    digest = hashlib.sha256(f"{head}|{year}|{sql}|{params!r}".encode()).hexdigest()
+    key = f"ledger-totals:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = totals(qs, year)
+        cache.set(key, found, timeout=600)
+    return dict(found)
 
 
 class LedgerPaginator(Paginator[Any]):

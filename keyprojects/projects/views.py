@@ -33,7 +33,7 @@ from .services import (
     project_create,
     project_update,
 )
-from .tables import COLUMNS, LedgerPaginator, totals
+from .tables import COLUMNS, LedgerPaginator, cached_totals
 from .templatetags.ledger import wan
 
 PAGE_SIZES = (25, 50, 100, 250)
@@ -113,7 +113,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     except ValueError:
         per_page = 50
     per_page = per_page if per_page in PAGE_SIZES else 50
-    sums = totals(filterset.qs, year)
+    sums = cached_totals(filterset.qs, year)
     paginator = LedgerPaginator(qs, per_page)
     paginator.count = sums.pop("count")  # counted with the sums, in the same query
     page = paginator.get_page(request.GET.get("page"))

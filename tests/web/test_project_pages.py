@@ -160,3 +160,19 @@ def test_a_monthly_plan_curve_is_entered_and_checked(world, client_for):
     plan = world.project.annual_plans.get(year=2026)
     assert plan.monthly_curve == [0, 0, 5, 10, 20, 30, 40, 50, 60, 75, 90, 100]
     assert "0,0,5,10" in client.get(url).content.decode()
+
+
+def test_remembered_totals_follow_every_change(world, client_for):
+    client = client_for(world.office)
+    before = client.get("/projects/", {"q": "老鼓楼"}).context["totals"]["total_investment"]
+    assert (
+        client.get("/projects/", {"q": "老鼓楼", "sort": "name"}).context["totals"][
+            "total_investment"
+        ]
+        == before
+    )
+    client.post(
+        f"/projects/{world.project.pk}/edit/", form_data(world.project, total_investment="1")
+    )
+    after = client.get("/projects/", {"q": "老鼓楼"}).context["totals"]["total_investment"]
+    assert before == Decimal("100000000.00") and after == Decimal("10000.00")
