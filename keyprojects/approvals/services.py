@@ -31,9 +31,13 @@ def templates_ensure(*, jurisdiction: Jurisdiction) -> list[ProcedureTemplate]:
             )
             for i, (name, phase, dept, before) in enumerate(steps_for(kind), start=1):
                 TemplateStep.objects.create(
-                    template=template, position=i, name=name, phase=phase, department=dept,
+                    template=template,
+                    position=i,
+                    name=name,
+                    phase=phase,
+                    department=dept,
                     before_start=before,
-                )  # fmt: skip
+                )
     return list(ProcedureTemplate.objects.filter(jurisdiction=jurisdiction))
 
 
@@ -116,12 +120,58 @@ def durations(projects: QuerySet[Project], *, by: str) -> list[Duration]:
     for step in ProcedureStep.objects.filter(
         project__in=projects, applied_on__isnull=False, approved_on__isnull=False
     ).select_related("project", "department"):
-        key = step.name if by == "step" else (
-            step.department.name if step.department else step.department_name or "—"
-        )  # fmt: skip
+        key = (
+            step.name
+            if by == "step"
+            else (step.department.name if step.department else step.department_name or "—")
+        )
         found[key].append((step.duration_days or 0, step.project.name))
     rows = []
     for key, values in found.items():
         slowest = max(values)
         rows.append(Duration(key, len(values), statistics.median(v for v, _n in values), *slowest))
     return sorted(rows, key=lambda d: -d.median_days)
+
+
+def template_step_add(
+    *, template: ProcedureTemplate, name: str, phase: str, department: str, before_start: bool
+) -> TemplateStep:
+    if not name.strip():
+        raise ValidationError({"name": _("Name the step.")})
+    with transaction.atomic():
+        last = template.steps.order_by("-position").values_list("position", flat=True).first()
+        step = TemplateStep(
+            template=template,
+            position=(last or 0) + 1,
+            name=name.strip(),
+            phase=phase,
+            department=department.strip(),
+            before_start=before_start,
+        )
+        step.full_clean()
+        step.save()
+    return step
+
+
+def template_step_move(*, step: TemplateStep, up: bool) -> None:
+    """Swap a step with its neighbour; projects' checklists made before keep their order."""
+    siblings = list(step.template.steps.order_by("position"))
+    i = next(n for n, s in enumerate(siblings) if s.pk == step.pk)
+    j = i - 1 if up else i + 1
+    if not 0 <= j < len(siblings):
+        return
+    with transaction.atomic():
+        a, b = siblings[i], siblings[j]
+        a.position, b.position = b.position, a.position
+        a.save(update_fields=["position"])
+        b.save(update_fields=["position"])
+
+
+def template_step_delete(*, step: TemplateStep) -> None:
+    with transaction.atomic():
+        template = step.template
+        step.delete()
+        for n, s in enumerate(template.steps.order_by("position"), start=1):
+            if s.position != n:
+                s.position = n
+                s.save(update_fields=["position"])

@@ -9,4 +9,5 @@ urlpatterns = [
     path("projects/<int:pk>/procedures/<int:step_id>/", views.step_edit, name="step"),
     path("procedures/before-start/", views.blocking, name="blocking"),
     path("procedures/durations/", views.duration_report, name="durations"),
+    path("procedures/templates/", views.templates, name="templates"),
 ]

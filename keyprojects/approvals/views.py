@@ -1,19 +1,30 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keyprojects.projects.models import Project
-from keyprojects.projects.permissions import project_for
+from keyprojects.projects.permissions import programme_office_required, project_for
 
 from .forms import StepForm
-from .models import ProcedureStep, ProcedureTemplate
-from .services import blocking_steps, checklist_create, durations, step_update, templates_ensure
+from .models import Phase, ProcedureStep, ProcedureTemplate, TemplateStep
+from .services import (
+    blocking_steps,
+    checklist_create,
+    durations,
+    step_update,
+    template_step_add,
+    template_step_delete,
+    template_step_move,
+    templates_ensure,
+)
 
 
 @login_required
@@ -83,3 +94,44 @@ def duration_report(request: HttpRequest) -> HttpResponse:
             "by_department": durations(projects, by="department"),
         },
     )
+
+
+@programme_office_required
+@require_http_methods(["GET", "POST"])
+def templates(request: HttpRequest) -> HttpResponse:
+    """The programme office edits the steps new checklists are made from."""
+    user: Any = request.user
+    jurisdiction = user.jurisdiction
+    if jurisdiction is None:
+        raise PermissionDenied
+    mine = templates_ensure(jurisdiction=jurisdiction)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "add":
+                template = get_object_or_404(
+                    ProcedureTemplate, pk=request.POST.get("template"), jurisdiction=jurisdiction
+                )
+                template_step_add(
+                    template=template, name=request.POST.get("name", ""),
+                    phase=request.POST.get("phase", ""),
+                    department=request.POST.get("department", ""),
+                    before_start=bool(request.POST.get("before_start")),
+                )  # fmt: skip
+            else:
+                step = get_object_or_404(
+                    TemplateStep, pk=request.POST.get("step"), template__jurisdiction=jurisdiction
+                )
+                if action == "delete":
+                    template_step_delete(step=step)
+                elif action in ("up", "down"):
+                    template_step_move(step=step, up=action == "up")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The template was changed."))
+        return redirect("approvals:templates")
+    return render(
+        request, "approvals/templates.html",
+        {"nav": "procedures", "templates": mine, "phases": Phase.choices},
+    )  # fmt: skip

@@ -111,3 +111,40 @@ def test_a_step_of_another_project_cannot_be_edited_through_this_one(world, clie
                                          phase="project_land")  # fmt: skip
     response = client.post(f"/projects/{waiting.pk}/procedures/{other.pk}/", {})
     assert response.status_code == 404
+
+
+def test_the_programme_office_edits_the_templates(world, client_for, waiting):
+    from keyprojects.approvals.models import TemplateStep
+
+    client = client_for(world.office)
+    assert client.get("/procedures/templates/").status_code == 200
+    template = ProcedureTemplate.objects.get(jurisdiction=world.district, kind="filing")
+    count = template.steps.count()
+    new_step = {
+        "action": "add",
+        "template": template.pk,
+        "name": "文物勘探",
+        "phase": "project_land",
+        "department": "区文化旅游委",
+        "before_start": "on",
+    }
+    client.post("/procedures/templates/", new_step)
+    added = template.steps.get(name="文物勘探")
+    assert added.position == count + 1
+    client.post("/procedures/templates/", {"action": "up", "step": added.pk})
+    added.refresh_from_db()
+    assert added.position == count
+    first = template.steps.get(position=1)
+    client.post("/procedures/templates/", {"action": "delete", "step": first.pk})
+    assert not TemplateStep.objects.filter(pk=first.pk).exists()
+    assert list(template.steps.values_list("position", flat=True)) == list(range(1, count + 1))
+    # New checklists follow the template; a unit user cannot edit templates.
+    start(client, waiting, kind="filing")
+    assert waiting.procedures.filter(name="文物勘探").exists()
+    assert client_for(world.owner_user).get("/procedures/templates/").status_code == 403
+    assert (
+        client_for(world.outsider)
+        .post("/procedures/templates/", {"action": "delete", "step": added.pk})
+        .status_code
+        == 404
+    )
