@@ -31,7 +31,7 @@ class Industry(models.TextChoices):
     MUNICIPAL = "municipal", _("Municipal utilities")
     URBAN_RENEWAL = "urban_renewal", _("Urban renewal")
     CULTURE_TOURISM = "culture_tourism", _("Culture and tourism")
-    INDUSTRY = "industry", _("Industry")
+    INDUSTRY = "industry", _("Industry and manufacturing")
     SERVICES = "services", _("Modern services")
     SOCIAL = "social", _("Social services")
     ECOLOGY = "ecology", _("Ecology and environment")

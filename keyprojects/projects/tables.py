@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, DecimalField, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+
+WAN = Decimal(10000)
 
 
 @dataclass(frozen=True)
@@ -100,3 +106,55 @@ class LedgerPaginator(Paginator[Any]):
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
         return Page([rows[pk] for pk in ids if pk in rows], number, self)
+
+
+def _cell(value: object, css: str = "") -> str:
+    text = "—" if value is None or value == "" else escape(value)
+    return f'<td class="{css}">{text}</td>' if css else f"<td>{text}</td>"
+
+
+def _money(value: Any) -> str:
+    return "—" if value is None else f"{Decimal(value) / WAN:,.2f}"
+
+
+def _percent(value: Any) -> str:
+    return "—" if value is None else f"{Decimal(value):.1f}%"
+
+
+def ledger_body(
+    rows: list[Any], *, first: int, year: int, labels: dict[str, dict[str, str]]
+) -> SafeString:
+    """The ledger's rows as HTML. Built here rather than in the template, whose engine costs
+    a quarter of a millisecond a row, which decides how fast a 250-row page answers. Every
+    value is escaped."""
+    detail = reverse("projects:detail", args=[0]).removesuffix("0/")
+    batch, stage, level = labels["batch"], labels["stage"], labels["level"]
+    industry, light_labels = labels["industry"], labels["light"]
+    out = []
+    for n, p in enumerate(rows, start=first):
+        light = ""
+        if p.light:
+            name = escape(light_labels.get(p.light, p.light))
+            light = f'<span class="light light-{escape(p.light)}" title="{name}"></span> {name}'
+        out.append(
+            "<tr>"
+            f'<td class="num text-muted d-none d-md-table-cell">{n}</td>'
+            + _cell(p.code, "font-monospace small d-none d-md-table-cell")
+            + f'<td class="wrap"><a href="{detail}{p.pk}/?year={year}">{escape(p.name)}</a></td>'
+            + _cell(batch.get(p.batch))
+            + _cell(stage.get(p.stage, p.stage))
+            + _cell(level.get(p.level, p.level))
+            + _cell(industry.get(p.industry, p.industry))
+            + _cell(p.owner_unit.name)
+            + _cell(p.responsible_unit.name)
+            + _cell(p.leader_in_charge)
+            + _cell(p.planned_start.isoformat() if p.planned_start else None)
+            + _cell(p.planned_completion.isoformat() if p.planned_completion else None)
+            + f'<td class="num">{_money(p.total_investment)}</td>'
+            + f'<td class="num">{_money(p.annual_target)}</td>'
+            + f'<td class="num">{_money(p.ytd_completed)}</td>'
+            + f'<td class="num">{_percent(p.plan_share)}</td>'
+            + f'<td class="num">{_percent(p.progress_percent)}</td>'
+            + f"<td>{light}</td></tr>"
+        )
+    return mark_safe("".join(out))

@@ -33,7 +33,7 @@ from .services import (
     project_create,
     project_update,
 )
-from .tables import COLUMNS, LedgerPaginator, cached_totals
+from .tables import COLUMNS, LedgerPaginator, cached_totals, ledger_body
 from .templatetags.ledger import wan
 
 PAGE_SIZES = (25, 50, 100, 250)
@@ -133,9 +133,12 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "sort_query": sort_query.urlencode(),
         "page_sizes": PAGE_SIZES,
         "per_page": per_page,
-        "batch_labels": dict(Batch.choices),
-        # Looked up per cell: get_FOO_display would rebuild its choices on every call.
-        **{f"{name}_labels": _labels(choices) for name, choices in LABELLED.items()},
+        "body": ledger_body(
+            list(page.object_list),
+            first=page.start_index(),
+            year=year,
+            labels={"batch": _labels(Batch), **{n: _labels(c) for n, c in LABELLED.items()}},
+        ),
         "can_create": request.user.is_programme_office,  # type: ignore[union-attr]
     }
     template = "projects/_ledger_table.html" if request.htmx else "projects/list.html"  # type: ignore[attr-defined]
