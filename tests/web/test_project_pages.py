@@ -176,3 +176,12 @@ def test_remembered_totals_follow_every_change(world, client_for):
     )
     after = client.get("/projects/", {"q": "老鼓楼"}).context["totals"]["total_investment"]
     assert before == Decimal("100000000.00") and after == Decimal("10000.00")
+
+
+def test_ledger_rows_escape_what_people_typed(world, client_for):
+    world.project.name = '<script>alert("x")</script>'
+    world.project.leader_in_charge = "<b>区长</b>"
+    world.project.save()
+    page = client_for(world.office).get("/projects/").content.decode()
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    assert "&lt;b&gt;区长&lt;/b&gt;" in page
