@@ -22,10 +22,12 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FilteredRelation,
+    FloatField,
     Q,
     QuerySet,
     When,
 )
+from django.db.models.functions import Cast
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -57,7 +59,7 @@ SORT_FIELDS: dict[str, tuple[str, Any]] = {
     "total_investment": ("total_investment", _("total investment")),
     "annual_target": ("annual_target", _("annual investment target")),
     "ytd_completed": ("ytd_completed", _("completed this year")),
-    "plan_share": ("plan_share", _("share of annual plan")),
+    "plan_share": ("plan_share_order", _("share of annual plan")),
     "progress_percent": ("progress_percent", _("physical progress")),
     "light": ("light", _("light")),
     "updated_at": ("updated_at", _("updated")),
@@ -222,4 +224,16 @@ def annotate_ledger(queryset: QuerySet[Any], year: int) -> QuerySet[Any]:
             ytd_completed=F("year_plan__ytd_completed"),
         )
         .annotate(plan_share=Case(When(annual_target__gt=0, then=share), default=None))
+        # Sorting by the share in floating point orders the rows the same and is several
+        # times quicker than exact decimal division over a whole ledger.
+        .alias(
+            plan_share_order=Case(
+                When(
+                    annual_target__gt=0,
+                    then=Cast("ytd_completed", FloatField()) / Cast("annual_target", FloatField()),
+                ),
+                default=None,
+                output_field=FloatField(),
+            )
+        )
     )
