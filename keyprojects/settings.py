@@ -98,6 +98,12 @@ DATABASES = {
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Web requests are short: parallel workers cost more to start than they save, and on a
+    # small server they take the cores other requests need.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = env(
+        "KEYPROJECTS_PG_OPTIONS", "-c max_parallel_workers_per_gather=0"
+    )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
