@@ -299,6 +299,8 @@ def _reset_projects() -> None:
 
     with connection.cursor() as cursor:
         for table in (
+            "progress_reportrevision",
+            "progress_monthlyreport",
             "projects_stagechange",
             "projects_annualplan",
             "projects_project",
@@ -408,6 +410,7 @@ def measure(rows: int = ROWS, repeat: int = 2) -> list[dict[str, Any]]:
         import python_calamine
 
         from keyprojects.audit.models import AuditEntry
+        from keyprojects.progress.models import MonthlyReport
         from keyprojects.projects.excel import ledger_export, ledger_import
         from keyprojects.projects.models import AnnualPlan, Project
 
@@ -438,14 +441,17 @@ def measure(rows: int = ROWS, repeat: int = 2) -> list[dict[str, Any]]:
             assert preview.applied, preview.errors[:5]
             assert Project.objects.count() == rows
             assert AnnualPlan.objects.count() == rows
-            assert AuditEntry.objects.count() == 2 * rows
+            # A project and its plan each, and the reported figure where the row carries one.
+            reported = MonthlyReport.objects.count()
+            assert AuditEntry.objects.count() == 2 * rows + reported
         began = time.perf_counter()
         again = ledger_import(ledger_path, jurisdiction=district)
         t_again = time.perf_counter() - began
         began = time.perf_counter()
         ledger_export(Project.objects.all(), year=2026, output=f"{directory}/export.xlsx")
         t_export = time.perf_counter() - began
-        assert again.counts()["unchanged"] == rows and AuditEntry.objects.count() == 2 * rows
+        assert again.counts()["unchanged"] == rows
+        assert AuditEntry.objects.count() == 2 * rows + reported
         _reset_projects()
         theirs, theirs_import_only, created = _import_export(flat_path)
         assert created == rows

@@ -446,15 +446,12 @@ def start_overdue(projects: Any, year: int, month: int) -> Any:
     )
 
 
-def ledger_figures_to_reports(
+def ledger_report_values(
     *, year: int, as_of: dt.date, figures: dict[int, Decimal]
-) -> list[MonthlyReport]:
-    """Record an imported ledger's 本年累计完成 as accepted reported investment for the month the
-    ledger is dated, so that lights work straight from it. A month a unit has already reported
-    is left as the unit reported it. In bulk: one query for what exists, one insert."""
-    from keyprojects.audit.choices import Action
-    from keyprojects.audit.services import Change, record_changes, snapshot
-
+) -> list[dict[str, Any]]:
+    """The accepted reports an imported ledger's 本年累计完成 figures become: one for the month
+    the ledger is dated, worth the figure less what was accepted earlier in the year, for
+    each project the unit has not reported that month itself. Two queries for all."""
     if not figures:
         return []
     month = as_of.month if as_of.year == year else 12
@@ -471,39 +468,46 @@ def ledger_figures_to_reports(
         .annotate(total=Sum("investment"))
     )
     now = timezone.now()
-    reports = [
-        MonthlyReport(
-            project_id=pid,
-            year=year,
-            month=month,
-            investment=ytd - earlier.get(pid, ZERO),
-            status=ReportStatus.ACCEPTED,
-            submitted_at=now,
-            reviewed_at=now,
-            review_comment=_("From the ledger dated %(date)s") % {"date": as_of.isoformat()},
-            unusual_reason=_("Imported ledger figure"),
-        )
+    common = {
+        "year": year,
+        "month": month,
+        "status": ReportStatus.ACCEPTED,
+        "submitted_at": now,
+        "reviewed_at": now,
+        "review_comment": _("From the ledger dated %(date)s") % {"date": as_of.isoformat()},
+        "unusual_reason": _("Imported ledger figure"),
+    }
+    return [
+        {**common, "project_id": pid, "investment": ytd - earlier.get(pid, ZERO)}
         for pid, ytd in figures.items()
         if pid not in taken
+    ]
+
+
+def ledger_figures_to_reports(
+    *, year: int, as_of: dt.date, figures: dict[int, Decimal]
+) -> list[MonthlyReport]:
+    """Record an imported ledger's figures as accepted reported investment (see
+    `ledger_report_values`), so that lights work straight from it; with the audit trail.
+    The audit trail records where these came from; a report's own history of revisions
+    begins when its unit first submits it."""
+    from keyprojects.audit.choices import Action
+    from keyprojects.audit.services import Change, record_changes, snapshot
+
+    values = ledger_report_values(year=year, as_of=as_of, figures=figures)
+    # Loaded once, so that the audit trail names each report and finds its jurisdiction
+    # without a query.
+    projects = Project.objects.only("id", "name", "jurisdiction_id").in_bulk(
+        [v["project_id"] for v in values]
+    )
+    reports = [
+        MonthlyReport(project=projects[pid], **{k: x for k, x in v.items() if k != "project_id"})
+        for v in values
+        if (pid := v["project_id"]) in projects
     ]
     with transaction.atomic():
         created = MonthlyReport.objects.bulk_create(reports, batch_size=2000)
         record_changes([Change(Action.CREATE, r, None, snapshot(r)) for r in created])
-        ReportRevision.objects.bulk_create(
-            [
-                ReportRevision(
-                    report=r,
-                    number=1,
-                    event=ReportEvent.ACCEPTED,
-                    at=now,
-                    actor=_actor(),
-                    comment=r.review_comment,
-                    values={"investment": str(r.investment)},
-                )
-                for r in created
-            ],
-            batch_size=2000,
-        )
     return created
 
 

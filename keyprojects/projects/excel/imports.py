@@ -123,7 +123,6 @@ def _import(
         try:
             with transaction.atomic(), channel(Channel.IMPORT):
                 apply_preview(preview)
-                _record_reported_figures(preview)
         except IntegrityError:
             # Someone saved a project with one of these codes while the import ran.
             preview.errors.append(
@@ -593,21 +592,3 @@ def _attach_plans(planner: _Planner, rows: list[PreviewRow]) -> None:
 
 def _label(model: Any, name: str) -> Any:
     return model._meta.get_field(name).verbose_name  # lazy: shown in the reader's language
-
-
-def _record_reported_figures(preview: LedgerPreview) -> None:
-    """The ledger's year-to-date figures become reported investment for the month it is
-    dated (its 截至 line), so that lights work straight from an imported ledger."""
-    from keyprojects.progress.services import ledger_figures_to_reports
-
-    if preview.year is None or preview.as_of is None:
-        return
-    figures = {
-        row.project_id: row.plan_values["ytd_completed"]
-        for row in preview.rows
-        if row.project_id is not None
-        and row.plan_values
-        and row.plan_values.get("ytd_completed") is not None
-        and row.action in ("create", "update")
-    }
-    ledger_figures_to_reports(year=preview.year, as_of=preview.as_of, figures=figures)

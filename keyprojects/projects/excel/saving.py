@@ -439,7 +439,39 @@ def _apply(preview: LedgerPreview) -> None:
         with_ids=False,
     )
     _save_plans(preview, names, entries)
+    _save_reported_figures(preview, names, entries)
     record_entries(entries)
+
+
+def _save_reported_figures(
+    preview: LedgerPreview, names: dict[int, str], entries: list[Entry]
+) -> None:
+    """The ledger's year-to-date figures become accepted reported investment for the month it
+    is dated (`keyprojects.progress.services.ledger_report_values`), written like the rest."""
+    from keyprojects.progress.models import MonthlyReport
+    from keyprojects.progress.services import ledger_report_values
+
+    if preview.year is None or preview.as_of is None:
+        return
+    figures = {
+        row.project_id: row.plan_values["ytd_completed"]
+        for row in preview.rows
+        if row.project_id is not None
+        and row.plan_values
+        and row.plan_values.get("ytd_completed") is not None
+        and row.action in ("create", "update")
+    }
+    values = ledger_report_values(year=preview.year, as_of=preview.as_of, figures=figures)
+    table, label = _table(MonthlyReport), MonthlyReport._meta.label_lower
+    records = [table.record(v) for v in values]
+    table.insert(records)
+    jurisdiction_id = preview.jurisdiction.pk
+    for record in records:
+        text = f"{names.get(record['project_id'], '')} {record['year']}-{record['month']:02d}"
+        entries.append(
+            (Action.CREATE, label, str(record["id"]), text[:300], jurisdiction_id, None,
+             table.snapshot(record))
+        )  # fmt: skip
 
 
 def _create_units(preview: LedgerPreview, entries: list[Entry]) -> None:
