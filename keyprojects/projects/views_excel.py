@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from keyprojects.jobs.models import Job
 
+from .choices import Batch
 from .excel import LedgerPreview, ledger_export, ledger_preview
 from .forms import ImportUploadForm
 from .permissions import programme_office_required
@@ -139,6 +140,7 @@ def _render_preview(
             "rows": rows[:PREVIEW_ROWS_SHOWN],
             "rows_hidden": max(0, len(rows) - PREVIEW_ROWS_SHOWN),
             "row_errors": sum(len(r.errors) for r in preview.rows),
+            "batch_labels": dict(Batch.choices),
         },
         status=status,
     )

@@ -93,3 +93,10 @@ def test_a_unit_user_reads_the_whole_ledger_of_its_district(world, client_for):
 def test_the_audit_trail_shows_only_the_readers_jurisdiction(world, client_for):
     page = client_for(world.outsider).get("/audit/").content.decode()
     assert world.project.name not in page
+
+
+def test_refusals_are_pages_in_the_users_language(world, client_for):
+    forbidden = client_for(world.leader).get(f"/projects/{world.project.pk}/edit/")
+    assert forbidden.status_code == 403 and "无权访问" in forbidden.content.decode()
+    missing = client_for(world.outsider).get(f"/projects/{world.project.pk}/")
+    assert missing.status_code == 404 and "页面不存在" in missing.content.decode()
