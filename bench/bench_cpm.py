@@ -107,9 +107,11 @@ def time_mpxj(
 ) -> tuple[float | None, str, str | None]:
     """MPXJ PrimaveraScheduler's best time of two on the same network (or why it was not
     measured), and how many activities it dates exactly as we do."""
+    # The baseline is benchmark-only (bench/requirements-cpm.txt) and ships no type
+    # information; the Java classes come through JPype at run time.
     try:
         import jpype  # type: ignore[import-not-found]
-        import mpxj  # type: ignore[import-not-found]  # noqa: F401  (starts nothing)
+        import mpxj  # type: ignore[import-not-found]  # noqa: F401  (puts MPXJ's jar on the path)
     except ImportError as exc:
         why = f"mpxj/JPype1 not installed ({exc.name}); pip install -r bench/requirements-cpm.txt"
         return None, why, None

@@ -53,6 +53,32 @@ UNITS = [
 ]
 PLACES = ["解放碑", "朝天门", "化龙桥", "大坪", "两路口", "上清寺", "七星岗", "菜园坝", "鹅岭"]
 KINDS = ["片区城市更新项目", "老旧小区改造工程", "公共停车场建设工程", "道路品质提升工程"]
+# The columns of the flat file django-import-export reads, and the fields it imports.
+FLAT_FIELDS = (
+    "code",
+    "name",
+    "jurisdiction",
+    "level",
+    "industry",
+    "site",
+    "scale_and_content",
+    "owner_unit",
+    "responsible_unit",
+    "responsible_person",
+    "contact",
+    "leader_in_charge",
+    "start_year",
+    "end_year",
+    "planned_start",
+    "planned_completion",
+    "total_investment",
+    "funding_sources",
+    "progress_text",
+    "preliminary_progress",
+    "problems_text",
+    "next_steps",
+    "stage",
+)
 SECTIONS = [
     ("一、新开工项目", "新开工"),
     ("二、续建项目", "续建"),
@@ -234,31 +260,7 @@ def build_flat(path: str, projects: list[dict[str, Any]], jurisdiction_id: int) 
 
     book = xlsxwriter.Workbook(path, {"constant_memory": True})
     sheet = book.add_worksheet()
-    header = [
-        "code",
-        "name",
-        "jurisdiction",
-        "level",
-        "industry",
-        "site",
-        "scale_and_content",
-        "owner_unit",
-        "responsible_unit",
-        "responsible_person",
-        "contact",
-        "leader_in_charge",
-        "start_year",
-        "end_year",
-        "planned_start",
-        "planned_completion",
-        "total_investment",
-        "funding_sources",
-        "progress_text",
-        "preliminary_progress",
-        "problems_text",
-        "next_steps",
-        "stage",
-    ]
+    header = list(FLAT_FIELDS)
     sheet.write_row(0, 0, header)
     for row, p in enumerate(projects, 1):
         stage = "reserve" if p["section"] == 3 else "construction"
@@ -354,31 +356,7 @@ def _import_export(flat_path: str) -> tuple[float, float, int]:
         class Meta:
             model = Project
             import_id_fields = ("code",)
-            fields = (
-                "code",
-                "name",
-                "jurisdiction",
-                "level",
-                "industry",
-                "site",
-                "scale_and_content",
-                "owner_unit",
-                "responsible_unit",
-                "responsible_person",
-                "contact",
-                "leader_in_charge",
-                "start_year",
-                "end_year",
-                "planned_start",
-                "planned_completion",
-                "total_investment",
-                "funding_sources",
-                "progress_text",
-                "preliminary_progress",
-                "problems_text",
-                "next_steps",
-                "stage",
-            )
+            fields = FLAT_FIELDS
 
     began = time.perf_counter()
     with open(flat_path, "rb") as handle:

@@ -64,6 +64,7 @@ class SessionAuth(APIKeyCookie):
 
 def caller(request: HttpRequest) -> Any:
     """The person an operation runs for, as authentication found them."""
+    # django-ninja sets `auth` on the request at run time; HttpRequest does not declare it.
     return request.auth  # type: ignore[attr-defined]
 
 

@@ -1,7 +1,7 @@
 from django.db import migrations
 
 
-def create_head(apps, schema_editor):  # type: ignore[no-untyped-def]
+def create_head(apps, schema_editor):
     apps.get_model("audit", "AuditHead").objects.get_or_create(pk=1)
 
 
