@@ -54,6 +54,14 @@ INSTALLED_APPS = [
     "keyprojects.money",
     "keyprojects.approvals",
     "keyprojects.notifications",
+    "keyprojects.supervision",
+    "keyprojects.problems",
+    "keyprojects.meetings",
+    "keyprojects.inspections",
+    "keyprojects.alerts",
+    "keyprojects.assessment",
+    "keyprojects.bulletins",
+    "keyprojects.cockpit",
     "keyprojects.jobs",
     "keyprojects.api",
     "keyprojects.web",
@@ -162,6 +170,8 @@ DEFAULT_FROM_EMAIL = env("KEYPROJECTS_FROM_EMAIL", "keyprojects@localhost")
 KEYPROJECTS_SITE_URL = env("KEYPROJECTS_SITE_URL", "http://127.0.0.1:8000")
 # Reminders of monthly reports go out this many days before the due day, and daily after it.
 KEYPROJECTS_REMIND_DAYS_BEFORE = int(env("KEYPROJECTS_REMIND_DAYS_BEFORE", "3"))
+# An overdue task goes to the office at once, and to the leader in charge this many days later.
+KEYPROJECTS_ESCALATE_LEADER_DAYS = int(env("KEYPROJECTS_ESCALATE_LEADER_DAYS", "7"))
 
 # Site photos: the largest file accepted, and how far from the site one may be taken.
 KEYPROJECTS_MAX_PHOTO_BYTES = int(env("KEYPROJECTS_MAX_PHOTO_BYTES", str(20 * 1024 * 1024)))

@@ -15,6 +15,14 @@ urlpatterns = [
     path("", include("keyprojects.money.urls")),
     path("", include("keyprojects.approvals.urls")),
     path("messages/", include("keyprojects.notifications.urls")),
+    path("tasks/", include("keyprojects.supervision.urls")),
+    path("problems/", include("keyprojects.problems.urls")),
+    path("", include("keyprojects.meetings.urls")),
+    path("inspections/", include("keyprojects.inspections.urls")),
+    path("alerts/", include("keyprojects.alerts.urls")),
+    path("assessment/", include("keyprojects.assessment.urls")),
+    path("bulletins/", include("keyprojects.bulletins.urls")),
+    path("cockpit/", include("keyprojects.cockpit.urls")),
     path("api/", include("keyprojects.api.urls")),
 ]
 

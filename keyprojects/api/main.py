@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from ninja import NinjaAPI, Swagger
 
 from . import errors, projects, units
@@ -26,3 +28,15 @@ errors.install(api)
 api.add_decorator(act_as_caller)
 api.add_router("", units.router)
 api.add_router("", projects.router)
+
+# Each capability keeps its operations beside its models, in `<app>/api.py`.
+for _app in ("supervision", "problems", "meetings", "inspections", "alerts", "assessment",
+             "bulletins", "cockpit"):  # fmt: skip
+    _name = f"keyprojects.{_app}.api"
+    try:
+        _module = import_module(_name)
+    except ModuleNotFoundError as missing:
+        if missing.name != _name:
+            raise
+        continue
+    api.add_router("", _module.router)

@@ -18,3 +18,27 @@ class CompactMultiSelect(forms.Select):
         if value is None:
             return []
         return [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker, with ISO dates both ways."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def bootstrap(form: forms.BaseForm, *, small: bool = True) -> forms.BaseForm:
+    """Give every field of `form` Bootstrap's classes (checkboxes their own)."""
+    size = " form-select-sm" if small else ""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select" + size
+        else:
+            css = "form-control" + (" form-control-sm" if small else "")
+        widget.attrs.setdefault("class", css)
+    return form
