@@ -9,6 +9,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
+from importlib import import_module
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -202,7 +204,26 @@ def build_demo(*, reset: bool = False) -> tuple[Jurisdiction, bool]:
             jiangbei_unit, Decimal(26000), dt.date(2025, 5, 1), dt.date(2027, 6, 30),
             Stage.CONSTRUCTION, "区长", Level.DISTRICT, division="500105",
         )  # fmt: skip
+        for module in _demo_modules():
+            module.populate(district)
     return district, True
+
+
+# Each capability adds its own demo records in `<app>/demo.py`: `populate(district)`.
+DEMO_APPS = ("supervision", "problems", "meetings", "inspections", "alerts", "assessment",
+             "bulletins")  # fmt: skip
+
+
+def _demo_modules() -> list[Any]:
+    modules = []
+    for app in DEMO_APPS:
+        name = f"keyprojects.{app}.demo"
+        try:
+            modules.append(import_module(name))
+        except ModuleNotFoundError as missing:
+            if missing.name != name:
+                raise
+    return modules
 
 
 def _ensure_logins(district: Jurisdiction, jiangbei: Jurisdiction) -> None:
