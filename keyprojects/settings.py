@@ -146,6 +146,7 @@ STATICFILES_DIRS += [
         ("vendor/bootstrap", "bootstrap/dist"),
         ("vendor/bootstrap-icons", "bootstrap-icons/font"),
         ("vendor/htmx", "htmx.org/dist"),
+        ("vendor/echarts", "echarts/dist"),
     ]
     if (_NODE_MODULES / path).is_dir()
 ]
