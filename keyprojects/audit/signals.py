@@ -6,7 +6,7 @@ Bulk writes (imports) bypass these and call `record_changes` themselves.
 from typing import Any
 
 from django.db import models
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import class_prepared, post_delete, post_save
 
 from .choices import Action
 from .services import record, snapshot
@@ -54,3 +54,12 @@ def audit(model: type[models.Model]) -> type[models.Model]:
     post_save.connect(_on_save, sender=model, dispatch_uid=f"audit-save-{model._meta.label}")
     post_delete.connect(_on_delete, sender=model, dispatch_uid=f"audit-del-{model._meta.label}")
     return model
+
+
+def _audit_subclasses(sender: type[models.Model], **kw: Any) -> None:
+    """A concrete model that subclasses `AuditedModel` is audited without the decorator too."""
+    if issubclass(sender, AuditedModel) and not sender._meta.abstract:
+        audit(sender)
+
+
+class_prepared.connect(_audit_subclasses, dispatch_uid="audit-subclasses")
