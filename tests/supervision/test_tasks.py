@@ -232,8 +232,8 @@ def test_the_leader_in_charge_is_found_by_name(world):
 
 
 def test_deleting_the_source_keeps_its_tasks_marked_and_tells_the_owner(world):
-    from keyprojects.supervision.sources import register_source
     from keyprojects.projects.models import AnnualPlan
+    from keyprojects.supervision.sources import register_source
 
     register_source(AnnualPlan)  # any model can be a source; this one is at hand
     plan = AnnualPlan.objects.create(project=world.project, year=2026)
