@@ -31,9 +31,10 @@ demo: migrate
 
 run: demo
 	@echo
-	@echo "keyprojects is serving on http://$(HOST):$(PORT)/ (the background worker runs beside it)"
+	@echo "keyprojects is serving on http://$(HOST):$(PORT)/ (the background worker and the nightly checks run beside it)"
 	@$(MANAGE) db_worker --no-startup-delay >/dev/null 2>&1 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) nightly --loop >/dev/null 2>&1 & nightly=$$!; \
+	trap 'kill $$worker $$nightly 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: install assets

@@ -171,6 +171,8 @@ DEFAULT_FROM_EMAIL = env("KEYPROJECTS_FROM_EMAIL", "keyprojects@localhost")
 KEYPROJECTS_SITE_URL = env("KEYPROJECTS_SITE_URL", "http://127.0.0.1:8000")
 # Reminders of monthly reports go out this many days before the due day, and daily after it.
 KEYPROJECTS_REMIND_DAYS_BEFORE = int(env("KEYPROJECTS_REMIND_DAYS_BEFORE", "3"))
+# The nightly run (`keyprojects nightly --loop`) does the day's checks from this hour on.
+KEYPROJECTS_NIGHTLY_HOUR = int(env("KEYPROJECTS_NIGHTLY_HOUR", "1"))
 # An overdue task goes to the office at once, and to the leader in charge this many days later.
 KEYPROJECTS_ESCALATE_LEADER_DAYS = int(env("KEYPROJECTS_ESCALATE_LEADER_DAYS", "7"))
 

@@ -71,3 +71,25 @@ class Job(models.Model):
         self.message = message[:300]
         self.finished_at = timezone.now()
         self.save(update_fields=["status", "result", "message", "finished_at"])
+
+
+class DailyRun(models.Model):
+    """One daily step run for one day: the nightly run does each step once per day, and a
+    step that failed is tried again by the next run."""
+
+    day = models.DateField(_("day"))
+    step = models.CharField(_("step"), max_length=100)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    ok = models.BooleanField(_("succeeded"), default=False)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-day", "step"]
+        verbose_name = _("daily run")
+        verbose_name_plural = _("daily runs")
+        constraints = [models.UniqueConstraint(fields=["day", "step"], name="daily_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.step}"

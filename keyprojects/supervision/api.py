@@ -19,7 +19,7 @@ from keyprojects.projects.models import Project
 
 from . import services
 from .choices import SourceKind, TaskStatus, UpdateKind
-from .models import Task
+from .models import Task, TaskQuerySet
 
 router = Router(tags=["tasks"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -101,7 +101,7 @@ def task_out(task: Task, today: dt.date) -> dict[str, Any]:
     }
 
 
-def _visible(request: HttpRequest) -> QuerySet[Task]:
+def _visible(request: HttpRequest) -> TaskQuerySet:
     return Task.objects.visible_to(caller(request)).select_related("owner_unit")
 
 

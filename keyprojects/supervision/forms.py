@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -11,7 +11,14 @@ from keyprojects.projects.models import Project
 from keyprojects.web.widgets import DateInput
 
 
-class TaskForm(forms.Form):
+class _Fields:
+    fields: dict[str, forms.Field]
+
+    def _field(self, name: str) -> Any:
+        return cast(Any, self.fields[name])
+
+
+class TaskForm(_Fields, forms.Form):
     """A task the office or a leader gives directly (an instruction, 批示)."""
 
     title = forms.CharField(label=_("Task"), max_length=300)
@@ -32,11 +39,11 @@ class TaskForm(forms.Form):
         super().__init__(*args, **kwargs)
         ids = user.visible_jurisdiction_ids()
         units = Unit.objects.all() if ids is None else Unit.objects.filter(jurisdiction_id__in=ids)
-        self.fields["owner_unit"].queryset = units.order_by("name")
-        self.fields["owner_person"].queryset = User.objects.filter(
+        self._field("owner_unit").queryset = units.order_by("name")
+        self._field("owner_person").queryset = User.objects.filter(
             unit__in=units, is_active=True
         ).order_by("unit__name", "username")
-        self.fields["project"].queryset = Project.objects.visible_to(user).order_by("name")
+        self._field("project").queryset = Project.objects.visible_to(user).order_by("name")
 
     def clean_deadline(self) -> Any:
         deadline = self.cleaned_data["deadline"]
@@ -54,7 +61,7 @@ class TaskForm(forms.Form):
         return data
 
 
-class TaskFilter(forms.Form):
+class TaskFilter(_Fields, forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     source_kind = forms.ChoiceField(label=_("Source"), required=False)
@@ -69,6 +76,6 @@ class TaskFilter(forms.Form):
         super().__init__(*args, **kwargs)
         ids = user.visible_jurisdiction_ids()
         units = Unit.objects.all() if ids is None else Unit.objects.filter(jurisdiction_id__in=ids)
-        self.fields["owner_unit"].queryset = units.order_by("name")
-        self.fields["status"].choices = [("", _("Open")), ("any", _("Any")), *TaskStatus.choices]
-        self.fields["source_kind"].choices = [("", _("Any")), *SourceKind.choices]
+        self._field("owner_unit").queryset = units.order_by("name")
+        self._field("status").choices = [("", _("Open")), ("any", _("Any")), *TaskStatus.choices]
+        self._field("source_kind").choices = [("", _("Any")), *SourceKind.choices]

@@ -160,9 +160,10 @@ class Task(AuditedModel):
 
     @property
     def source(self) -> Any:
-        if self.source_type_id is None or self.source_id is None:
+        kind = self.source_type
+        if kind is None or self.source_id is None:
             return None
-        model = self.source_type.model_class()
+        model = kind.model_class()
         return model._default_manager.filter(pk=self.source_id).first() if model else None
 
     @property

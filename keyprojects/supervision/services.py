@@ -276,7 +276,7 @@ def task_submit(task: Task, *, user: Any, text: str = "", upload: Any = None) ->
         _tell(
             [u for u in deciders if u],
             task,
-            "task_submitted",  # type: ignore[misc]
+            "task_submitted",
             _("Reported done: %(title)s") % {"title": task.title},
             text,
         )
