@@ -128,7 +128,7 @@ def list_tasks(
     today = timezone.localdate()
     tasks = _visible(request)
     if mine:
-        tasks = tasks.inbox(user)
+        tasks = Task.objects.inbox(user).select_related("owner_unit")
     elif status:
         tasks = tasks.filter(status=status)
     else:

@@ -33,6 +33,7 @@ class TaskQuerySet(models.QuerySet["Task"]):
         if user.role == Role.UNIT_USER and user.unit_id:
             return qs.filter(
                 Q(owner_unit_id=user.unit_id)
+                | Q(owner_person_id=user.pk)
                 | Q(project__owner_unit_id=user.unit_id)
                 | Q(project__responsible_unit_id=user.unit_id)
             )
@@ -44,9 +45,25 @@ class TaskQuerySet(models.QuerySet["Task"]):
     def overdue(self, today: dt.date | None = None) -> TaskQuerySet:
         return self.open().filter(deadline__lt=today or timezone.localdate())
 
+    def of_unit(self, unit: Any, user: Any) -> TaskQuerySet:
+        """The tasks a unit owns, as `user` may see them. Its own people and those who read
+        the whole jurisdiction see them all, which needs no join to the projects."""
+        ids = user.visible_jurisdiction_ids()
+        if ids is not None and unit.jurisdiction_id not in ids:
+            return self.none()
+        reads_all = user.is_superuser or user.role in {
+            Role.PROGRAMME_OFFICE, Role.LEADER, Role.AUDITOR
+        }  # fmt: skip
+        if reads_all or (user.role == Role.UNIT_USER and user.unit_id == unit.pk):
+            return self.filter(owner_unit_id=unit.pk)
+        return self.visible_to(user).filter(owner_unit_id=unit.pk)
+
     def inbox(self, user: Any) -> TaskQuerySet:
         """A person's open tasks: theirs by name, their unit's, and for the programme office
-        those reported done and waiting for acceptance."""
+        those reported done and waiting for acceptance. Every one of them is within what the
+        person may see (`visible_to`), so the inbox needs no visibility join of its own."""
+        if not getattr(user, "is_authenticated", False) or not user.role:
+            return self.none()
         mine = Q(owner_person_id=user.pk)
         if user.unit_id:
             mine |= Q(owner_unit_id=user.unit_id)

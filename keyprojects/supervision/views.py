@@ -46,9 +46,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     tab = request.GET.get("tab") or "mine"
     base = Task.objects.visible_to(user)
-    tabs: dict[str, QuerySet[Task]] = {"mine": base.inbox(user)}
+    tabs: dict[str, QuerySet[Task]] = {"mine": Task.objects.inbox(user)}
     if user.unit_id:
-        tabs["overdue"] = base.overdue(today).filter(owner_unit_id=user.unit_id)
+        tabs["overdue"] = Task.objects.of_unit(user.unit, user).overdue(today)
     if user.is_programme_office:
         tabs["waiting"] = base.filter(status=TaskStatus.SUBMITTED)
         tabs["escalated"] = base.open().filter(escalation_level__gte=1)
@@ -119,7 +119,7 @@ def unit_overdue(request: HttpRequest, unit_id: int) -> HttpResponse:
     units = Unit.objects.all() if ids is None else Unit.objects.filter(jurisdiction_id__in=ids)
     unit = get_object_or_404(units, pk=unit_id)
     today = timezone.localdate()
-    tasks = Task.objects.visible_to(user).overdue(today).filter(owner_unit=unit)
+    tasks = Task.objects.of_unit(unit, user).overdue(today)
     page = _page(request, tasks.order_by("deadline", "id"))
     return render(
         request,

@@ -269,3 +269,16 @@ def test_the_inbox_holds_what_waits_on_each_person(world, task):
     services.task_submit(task, user=world.responsible_user, text="x")
     assert set(Task.objects.inbox(world.office)) == {task}
     assert set(Task.objects.inbox(world.outsider)) == set()
+
+
+def test_the_inbox_and_a_units_list_stay_within_what_each_person_may_see(world, task):
+    services.task_submit(task, user=world.responsible_user, text="x")
+    services.create_task(
+        title="江北", owner_unit=world.foreign_project.owner_unit, deadline=TODAY,
+        project=world.foreign_project,
+    )  # fmt: skip
+    for name, person in world.personas().items():
+        visible = set(Task.objects.visible_to(person))
+        assert set(Task.objects.inbox(person)) <= visible, name
+        for unit in (world.owner, world.responsible, world.foreign_project.owner_unit):
+            assert set(Task.objects.of_unit(unit, person)) <= visible, (name, unit)
