@@ -21,18 +21,24 @@ from . import services
 from .choices import OPEN_STATUSES, TaskStatus
 from .forms import TaskFilter, TaskForm
 from .models import Task
+from .paging import UnionList
 
 PAGE_SIZES = (25, 50, 100)
 
 
-def _page(request: HttpRequest, tasks: QuerySet[Task]) -> Any:
+def _related(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    return tasks.select_related("owner_unit", "owner_person", "project")
+
+
+def _page(request: HttpRequest, tasks: QuerySet[Task] | UnionList) -> Any:
     try:
         size = int(request.GET.get("per_page") or 50)
     except ValueError:
         size = 50
     size = size if size in PAGE_SIZES else 50
-    tasks = tasks.select_related("owner_unit", "owner_person", "project")
-    return Paginator(tasks, size).get_page(request.GET.get("page"))
+    if isinstance(tasks, QuerySet):
+        tasks = _related(tasks)
+    return Paginator(tasks, size).get_page(request.GET.get("page"))  # type: ignore[arg-type]
 
 
 def _messages(error: ValidationError) -> str:
@@ -46,7 +52,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     tab = request.GET.get("tab") or "mine"
     base = Task.objects.visible_to(user)
-    tabs: dict[str, QuerySet[Task]] = {"mine": Task.objects.inbox(user)}
+    tabs: dict[str, QuerySet[Task] | UnionList] = {
+        "mine": UnionList(Task.objects.inbox_branches(user), _related)
+    }
     if user.unit_id:
         tabs["overdue"] = Task.objects.of_unit(user.unit, user).overdue(today)
     if user.is_programme_office:
@@ -55,7 +63,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if services.can_issue(user):
         tabs["issued"] = base.open().filter(issued_by_id=user.pk)
     tab = tab if tab in tabs else "mine"
-    page = _page(request, tabs[tab].order_by("deadline", "id"))
+    chosen = tabs[tab]
+    page = _page(
+        request, chosen if isinstance(chosen, UnionList) else chosen.order_by("deadline", "id")
+    )
     return render(
         request,
         "supervision/inbox.html",
