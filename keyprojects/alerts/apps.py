@@ -6,3 +6,8 @@ class AlertsConfig(AppConfig):
     name = "keyprojects.alerts"
     label = "alerts"
     verbose_name = _("alerts")
+
+    def ready(self) -> None:
+        from .signals import connect
+
+        connect()

@@ -1,0 +1,415 @@
+"""Alerts: the rules the office sets, the moves people make on an alert, and the evaluations,
+on a change and every night (`alerts_nightly`).
+
+Every change goes through here, so that the pages, the API and the nightly run refuse the same
+illegal moves with the same reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keyprojects.audit.choices import Action, Channel
+from keyprojects.audit.context import acting, current
+from keyprojects.audit.services import Change, record_changes, snapshot
+from keyprojects.organisations.choices import Role
+from keyprojects.organisations.models import Jurisdiction
+from keyprojects.projects.models import Project
+
+from .choices import AlertKind, AlertStatus, EventKind, Severity
+from .evaluation import Outcome, cancel_tasks, evaluate_scope, tell_summary
+from .models import Alert, AlertEvent, AlertRule
+from .params import check_params, check_rule, defaults, plain
+from .rules import SCOPE_LIMIT, Scope, assessed_month, installed
+from .signals import SCHEDULE_KINDS, paused
+
+
+class IllegalMove(ValidationError):
+    """A change the alert's state does not allow; the message says why."""
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise IllegalMove(message)
+
+
+def _is_user(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "pk", None))
+
+
+# -- who may do what --------------------------------------------------------------------------
+
+
+def is_office_for(user: Any, jurisdiction_id: int) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return user.role == Role.PROGRAMME_OFFICE and jurisdiction_id in (
+        user.visible_jurisdiction_ids() or []
+    )
+
+
+def can_acknowledge(user: Any, alert: Alert) -> bool:
+    """The unit that answers for the alert, or the programme office."""
+    if is_office_for(user, alert.jurisdiction_id):
+        return True
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.role == Role.UNIT_USER
+        and bool(user.unit_id)
+        and user.unit_id == alert.owner_unit_id
+    )
+
+
+def can_resolve(user: Any, alert: Alert) -> bool:
+    return is_office_for(user, alert.jurisdiction_id)
+
+
+def can_manage_rules(user: Any, jurisdiction_id: int) -> bool:
+    return is_office_for(user, jurisdiction_id)
+
+
+# -- rules ------------------------------------------------------------------------------------
+
+
+def rules_for(jurisdiction_id: int) -> dict[str, AlertRule]:
+    """The jurisdiction's rule of each kind, made with the defaults the first time."""
+    rules = {r.kind: r for r in AlertRule.objects.filter(jurisdiction_id=jurisdiction_id)}
+    missing = [kind for kind in AlertKind.values if kind not in rules]
+    if missing:
+        starting = defaults()
+        with transaction.atomic():
+            for kind in missing:
+                d = starting[kind]
+                rule, _made = AlertRule.objects.get_or_create(
+                    jurisdiction_id=jurisdiction_id,
+                    kind=kind,
+                    defaults={
+                        "enabled": d.enabled,
+                        "params": plain(kind, d.params),
+                        "owner": d.owner,
+                        "creates_task": d.creates_task,
+                        "task_severity": d.task_severity,
+                        "task_deadline_days": d.task_deadline_days,
+                    },
+                )
+                rules[kind] = rule
+    return {kind: rules[kind] for kind in AlertKind.values}
+
+
+RULE_FIELDS = {"enabled", "params", "owner", "creates_task", "task_severity", "task_deadline_days"}
+
+
+def rule_update(
+    *, rule: AlertRule, user: Any, version: int | None = None, today: dt.date | None = None,
+    **fields: Any,
+) -> AlertRule:  # fmt: skip
+    """Change a rule's settings. Settings the rule could not compute with are refused with
+    the reason, and nothing changes. Switching a rule off resolves its open alerts; any
+    other change re-evaluates the rule at once, so the alerts follow the new thresholds."""
+    if not can_manage_rules(user, rule.jurisdiction_id):
+        raise PermissionDenied
+    unknown = set(fields) - RULE_FIELDS
+    if unknown:
+        raise ValueError(f"not a rule setting: {sorted(unknown)}")
+    if "params" in fields:
+        problems = check_params(rule.kind, fields["params"])
+        if problems:
+            raise ValidationError(
+                {(f"params.{name}" if name else "params"): msgs for name, msgs in problems.items()}
+            )
+        fields["params"] = plain(rule.kind, fields["params"])
+    with transaction.atomic():
+        current_rule = AlertRule.objects.select_for_update().get(pk=rule.pk)
+        if version is not None and current_rule.version != version:
+            raise IllegalMove(
+                _("Someone changed this rule after you opened it; reload and try again.")
+            )
+        was_on = current_rule.enabled
+        for name, value in fields.items():
+            setattr(current_rule, name, value)
+        problems = check_rule(
+            kind=current_rule.kind,
+            creates_task=current_rule.creates_task,
+            owner=current_rule.owner,
+            task_severity=current_rule.task_severity,
+            task_deadline_days=current_rule.task_deadline_days,
+        )
+        if problems:
+            raise ValidationError(problems)
+        current_rule.full_clean()
+        current_rule.version += 1
+        current_rule.save()
+        if was_on and not current_rule.enabled:
+            _switch_off(current_rule, user)
+    if current_rule.enabled and installed(current_rule.kind):
+        day = today or timezone.localdate()
+        outcome = evaluate_scope(
+            rules=[current_rule], scope=Scope(current_rule.jurisdiction_id), today=day
+        )
+        tell_summary(outcome, day, key=f"rule:{current_rule.pk}:{current_rule.version}")
+    rule.__dict__.update(current_rule.__dict__)
+    return current_rule
+
+
+def _switch_off(rule: AlertRule, user: Any) -> None:
+    now = timezone.now()
+    alerts = list(Alert.objects.filter(rule=rule, tracked=True))
+    changes, events = [], []
+    for alert in alerts:
+        before = snapshot(alert)
+        alert.tracked = False
+        if alert.is_active:
+            alert.status, alert.resolved_at = AlertStatus.RESOLVED, now
+            alert.resolved_by = user if _is_user(user) else None
+            events.append(
+                AlertEvent(
+                    alert=alert,
+                    kind=EventKind.RULE_OFF,
+                    at=now,
+                    severity=alert.severity,
+                    params=alert.params,
+                    actor=alert.resolved_by,
+                )
+            )
+        alert.version += 1
+        changes.append(Change(Action.UPDATE, alert, before, snapshot(alert)))
+    fields = ["tracked", "status", "resolved_at", "resolved_by", "version"]
+    with paused():
+        Alert.objects.bulk_update(alerts, fields, batch_size=1000)
+        AlertEvent.objects.bulk_create(events, batch_size=2000)
+        record_changes(changes)
+        cancel_tasks([a for a in alerts if a.task_id], now, user=user)
+
+
+# -- moves on an alert ------------------------------------------------------------------------
+
+
+def _save(alert: Alert, version: int | None, **values: Any) -> Alert:
+    """Save `values` on the alert as it is now in the database, refusing when someone else
+    changed it since `version` was read."""
+    fresh = Alert.objects.select_for_update().get(pk=alert.pk)
+    if version is not None and fresh.version != version:
+        raise IllegalMove(_("Someone else changed this alert first. Reload it and try again."))
+    for name, value in values.items():
+        setattr(fresh, name, value)
+    fresh.version += 1
+    fresh.save()
+    return fresh
+
+
+def alert_acknowledge(alert: Alert, *, user: Any, note: str, version: int | None = None) -> Alert:
+    """The unit that answers for it (or the office) says it has seen the alert and what it is
+    doing about it."""
+    if not can_acknowledge(user, alert):
+        raise PermissionDenied
+    _require(
+        alert.status == AlertStatus.OPEN,
+        _("Only an open alert can be acknowledged; this one is %(status)s.")
+        % {"status": alert.get_status_display()},
+    )
+    note = (note or "").strip()
+    _require(bool(note), _("Say what is being done about it."))
+    with transaction.atomic():
+        fresh = _save(
+            alert, version, status=AlertStatus.ACKNOWLEDGED, acknowledged_at=timezone.now(),
+            acknowledged_by=user,
+        )  # fmt: skip
+        AlertEvent.objects.create(
+            alert=fresh, kind=EventKind.ACKNOWLEDGED, actor=user, severity=fresh.severity,
+            params=fresh.params, note=note,
+        )  # fmt: skip
+    return fresh
+
+
+def alert_resolve(alert: Alert, *, user: Any, note: str, version: int | None = None) -> Alert:
+    """The office closes an alert. While its condition still holds it is not raised again,
+    unless it grows worse; once the condition clears and comes back, that is a new alert."""
+    if not can_resolve(user, alert):
+        raise PermissionDenied
+    _require(
+        alert.is_active,
+        _("Only an open or acknowledged alert can be resolved; this one is %(status)s.")
+        % {"status": alert.get_status_display()},
+    )
+    note = (note or "").strip()
+    _require(bool(note), _("Say why the alert is resolved."))
+    now = timezone.now()
+    with transaction.atomic():
+        fresh = _save(
+            alert, version, status=AlertStatus.RESOLVED, resolved_at=now, resolved_by=user,
+            resolved_by_itself=False,
+        )  # fmt: skip
+        AlertEvent.objects.create(
+            alert=fresh, kind=EventKind.RESOLVED, actor=user, severity=fresh.severity,
+            params=fresh.params, note=note,
+        )  # fmt: skip
+        if fresh.task_id:
+            from keyprojects.supervision.services import task_cancel
+
+            task = fresh.task
+            if task is not None and task.is_open:
+                reason = _("The alert that made this task was resolved: %(note)s") % {"note": note}
+                with paused():
+                    task_cancel(task, user=user, reason=reason, system=True)
+                AlertEvent.objects.create(
+                    alert=fresh, kind=EventKind.TASK_CANCELLED, actor=user,
+                    severity=fresh.severity, params=fresh.params, note=reason,
+                )  # fmt: skip
+    return fresh
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+RED_FIRST = Case(When(severity=Severity.RED, then=Value(0)), default=Value(1),
+                 output_field=IntegerField())  # fmt: skip
+
+
+def project_alerts(project: Project) -> QuerySet[Alert]:
+    """A project's open and acknowledged alerts, red first: for the project's page."""
+    return (
+        Alert.objects.active()
+        .filter(project=project)
+        .select_related("owner_unit", "task")
+        .order_by(RED_FIRST, "-opened_at", "-id")
+    )
+
+
+# -- evaluating -------------------------------------------------------------------------------
+
+
+def alerts_evaluate(
+    *,
+    jurisdiction_id: int,
+    project_ids: Iterable[int] | None = None,
+    kinds: Iterable[str] | None = None,
+    today: dt.date | None = None,
+) -> Outcome:
+    """Evaluate a jurisdiction's rules (of `kinds`, else all) for some of its projects, or all
+    of them, and tell people of what opened or turned red."""
+    today = today or timezone.localdate()
+    wanted = set(kinds) if kinds is not None else set(AlertKind.values)
+    ids = frozenset(project_ids) if project_ids is not None else None
+    scope = Scope(jurisdiction_id, None if ids is not None and len(ids) > SCOPE_LIMIT else ids)
+    rules = [
+        r
+        for kind, r in rules_for(jurisdiction_id).items()
+        if kind in wanted and r.enabled and installed(kind)
+    ]
+    outcome = evaluate_scope(rules=rules, scope=scope, today=today)
+    tell_summary(outcome, today, key=timezone.now().isoformat())
+    return outcome
+
+
+def alerts_reevaluate(
+    *,
+    projects: Mapping[str, set[int]],
+    schedules: Iterable[int] = (),
+    contracts: Iterable[int] = (),
+    tasks: Iterable[int] = (),
+    today: dt.date | None = None,
+) -> Outcome:
+    """Evaluate the rules that read what changed, for the projects it changed in."""
+    from keyprojects.money.models import Contract
+    from keyprojects.scheduling.models import ProjectSchedule
+    from keyprojects.supervision.models import Task
+
+    today = today or timezone.localdate()
+    by_kind: dict[str, set[int]] = {str(kind): set(ids) for kind, ids in projects.items()}
+    schedules, contracts, tasks = set(schedules), set(contracts), set(tasks)
+    if schedules:
+        ids = set(
+            ProjectSchedule.objects.filter(pk__in=schedules).values_list("project_id", flat=True)
+        )
+        for schedule_kind in SCHEDULE_KINDS:
+            by_kind.setdefault(schedule_kind, set()).update(ids)
+    if contracts:
+        ids = set(Contract.objects.filter(pk__in=contracts).values_list("project_id", flat=True))
+        by_kind.setdefault(AlertKind.OVER_ESTIMATE, set()).update(ids)
+    task_places = dict(
+        Task.objects.filter(pk__in=tasks, project__isnull=True).values_list("pk", "jurisdiction_id")
+    )
+    if task_places:
+        by_kind.setdefault(AlertKind.TASK_OVERDUE, set())
+    every = set().union(*by_kind.values()) if by_kind else set()
+    places = dict(Project.objects.filter(pk__in=every).values_list("pk", "jurisdiction_id"))
+    outcome = Outcome()
+    context = current()
+    with acting(actor=None, channel=Channel.SYSTEM, correlation_id=context.correlation_id):
+        for jid in sorted(set(places.values()) | set(task_places.values())):
+            rules = rules_for(jid)
+            for kind, ids in by_kind.items():
+                rule = rules[kind]
+                if not rule.enabled or not installed(kind):
+                    continue
+                mine = frozenset(p for p in ids if places.get(p) == jid)
+                loose = frozenset(t for t, j in task_places.items() if j == jid)
+                loose = loose if kind == AlertKind.TASK_OVERDUE else frozenset()
+                if not mine and not loose:
+                    continue
+                scope = Scope(jid, None if len(mine) > SCOPE_LIMIT else mine, loose)
+                outcome.add(evaluate_scope(rules=[rule], scope=scope, today=today))
+        tell_summary(outcome, today, key=timezone.now().isoformat())
+    return outcome
+
+
+@dataclass
+class NightlyRun:
+    day: str
+    assessed_month: str
+    lights_kept: int = 0
+    opened: int = 0
+    raised: int = 0
+    lowered: int = 0
+    updated: int = 0
+    cleared: int = 0
+    tasks_made: int = 0
+    tasks_cancelled: int = 0
+    notices: int = 0
+    not_installed: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def alerts_nightly(today: dt.date | None = None) -> NightlyRun:
+    """Every rule of every jurisdiction over all its projects, once a day: keep the month's
+    light of every project (the light history), then open, follow and resolve alerts."""
+    from keyprojects.progress.services import lights_rebuild
+
+    today = today or timezone.localdate()
+    year, month = assessed_month(today)
+    run = NightlyRun(day=today.isoformat(), assessed_month=f"{year}-{month:02d}")
+    started = time.perf_counter()
+    run.lights_kept = lights_rebuild(year=year, month=month)
+    run.seconds["lights"] = round(time.perf_counter() - started, 2)
+    run.not_installed = [k for k in AlertKind.values if not installed(k)]
+    total = Outcome()
+    for jid in Jurisdiction.objects.order_by("pk").values_list("pk", flat=True):
+        scope = Scope(jid)
+        for kind, rule in rules_for(jid).items():
+            if kind in run.not_installed:
+                continue
+            begun = time.perf_counter()
+            if rule.enabled:
+                total.add(evaluate_scope(rules=[rule], scope=scope, today=today))
+            elif Alert.objects.filter(rule=rule, tracked=True).exists():
+                with transaction.atomic():
+                    _switch_off(rule, None)
+            run.seconds[kind] = round(run.seconds.get(kind, 0) + time.perf_counter() - begun, 2)
+    for name, value in total.counts().items():
+        setattr(run, name, value)
+    begun = time.perf_counter()
+    run.notices = tell_summary(total, today, key=today.isoformat())
+    run.seconds["notices"] = round(time.perf_counter() - begun, 2)
+    run.seconds["total"] = round(time.perf_counter() - started, 2)
+    return run
