@@ -1,0 +1,107 @@
+"""The bulletin's document drawn as HTML (the page's preview, and the PDF through WeasyPrint)
+and as a Word file, with the site photos it shows."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+import shutil
+import subprocess
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+from PIL import Image
+
+from .document import Document, build, document_language
+from .docx_writer import write_docx
+from .models import Bulletin
+
+PHOTO_PIXELS = 1400  # enough for a photo 72 mm wide at 300 dpi and then some, not more
+
+
+def load_photo(name: str) -> bytes | None:
+    """A stored photo, scaled down for print; None when it is gone."""
+    if not name:
+        return None
+    try:
+        with default_storage.open(name, "rb") as handle, Image.open(handle) as image:
+            image.draft("RGB", (PHOTO_PIXELS, PHOTO_PIXELS))
+            picture = image.convert("RGB")
+    except (OSError, ValueError):
+        return None
+    picture.thumbnail((PHOTO_PIXELS, PHOTO_PIXELS))
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=82)
+    return out.getvalue()
+
+
+def _data_uri(data: bytes) -> str:
+    return "data:image/jpeg;base64," + base64.b64encode(data).decode()
+
+
+@dataclass
+class Rendered:
+    docx: bytes | None = None
+    pdf: bytes | None = None
+
+
+def document_for(bulletin: Bulletin, content: dict[str, Any] | None) -> Document:
+    with document_language():
+        return build(bulletin, content)
+
+
+def html(doc: Document, *, for_print: bool, photo_src: dict[str, str] | None = None) -> str:
+    """The document's HTML: the whole page for print, or the fragment the page previews."""
+    photos = photo_src or {}
+    with document_language():
+        return render_to_string(
+            "bulletins/document.html" if for_print else "bulletins/_document.html",
+            {"doc": doc, "photo_src": photos},
+        )
+
+
+def preview_photo_src(doc: Document) -> dict[str, str]:
+    """For the page: each photo's thumbnail, served to signed-in people from storage."""
+    return {
+        photo.image: default_storage.url(photo.thumbnail or photo.image)
+        for section in doc.sections
+        for block in section.blocks
+        for photo in block.photos
+    }
+
+
+def write_pdf(doc: Document) -> bytes:
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    photos: dict[str, str] = {}
+    for section in doc.sections:
+        for block in section.blocks:
+            for photo in block.photos:
+                data = load_photo(photo.image)
+                if data is not None:
+                    photos[photo.image] = _data_uri(data)
+    page = html(doc, for_print=True, photo_src=photos)
+    return HTML(string=page).write_pdf()
+
+
+def write_word(doc: Document) -> bytes:
+    with document_language():
+        return write_docx(doc, load_photo)
+
+
+@functools.cache
+def cjk_font_available() -> bool:
+    """Whether the system has a font with Chinese glyphs for the PDF."""
+    if shutil.which("fc-list") is None:
+        return False
+    try:
+        found = subprocess.run(
+            ["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False,
+            timeout=20,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return bool(found.stdout.strip())
