@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,10 +38,33 @@ class Pending:
         return bool(self.projects or self.schedules or self.contracts or self.tasks)
 
 
-class _State(threading.local):
+class Batch:
+    """The changes of one transaction, evaluated together once it commits."""
+
     def __init__(self) -> None:
         self.pending = Pending()
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        pending, self.pending = self.pending, Pending()
+        if not pending:
+            return
+        from .services import alerts_reevaluate
+
+        alerts_reevaluate(
+            projects=pending.projects,
+            schedules=pending.schedules,
+            contracts=pending.contracts,
+            tasks=pending.tasks,
+        )
+
+
+class _State(threading.local):
+    def __init__(self) -> None:
         self.paused = 0
+        self.batch: Batch | None = None
+        self.hooks: Any = None  # the transaction's list of commit hooks the batch is in
 
 
 _state = _State()
@@ -58,41 +81,50 @@ def paused() -> Iterator[None]:
         _state.paused -= 1
 
 
-def _arm() -> None:
-    # One callback per change; the first to run takes everything noted, the others find
-    # nothing. A rolled-back transaction drops its callbacks but leaves its notes, which a
-    # later evaluation then re-checks: harmless, since evaluating is idempotent.
-    transaction.on_commit(flush, robust=True)
+def _noting(add: Callable[[Pending], None]) -> None:
+    """Note a change in the current transaction's batch (made and hooked to the commit the
+    first time), or, outside a transaction, evaluate it at once."""
+    if _state.paused:
+        return
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        batch = Batch()
+        add(batch.pending)
+        try:
+            batch()
+        except Exception:
+            log.exception("evaluating the alert rules after a change failed")
+        return
+    # Django gives a transaction a fresh list of commit hooks when it commits or rolls back:
+    # the batch belongs to this transaction while its hooks are still the same list.
+    batch = _state.batch
+    if batch is None or batch.done or _state.hooks is not connection.run_on_commit:
+        batch = Batch()
+        transaction.on_commit(batch, robust=True)
+        _state.batch, _state.hooks = batch, connection.run_on_commit
+    add(batch.pending)
 
 
 def note_project(project_id: int | None, kinds: tuple[str, ...]) -> None:
-    if _state.paused or not project_id:
+    if not project_id:
         return
-    for kind in kinds:
-        _state.pending.projects[kind].add(project_id)
-    _arm()
+
+    def add(pending: Pending) -> None:
+        for kind in kinds:
+            pending.projects[kind].add(project_id)
+
+    _noting(add)
 
 
-def _note(target: set[int], pk: int | None) -> None:
-    if _state.paused or not pk:
-        return
-    target.add(pk)
-    _arm()
+def _note(which: str, pk: int | None) -> None:
+    if pk:
+        _noting(lambda pending: getattr(pending, which).add(pk))
 
 
-def flush() -> None:
-    """Evaluate what was noted; called once the changes are committed."""
-    pending, _state.pending = _state.pending, Pending()
-    if not pending:
-        return
-    from .services import alerts_reevaluate
-
-    alerts_reevaluate(
-        projects=pending.projects,
-        schedules=pending.schedules,
-        contracts=pending.contracts,
-        tasks=pending.tasks,
-    )
+def forget() -> None:
+    """Drop the current batch: the next change starts a new one (tests start a transaction
+    of their own inside the one a test runs in)."""
+    _state.batch, _state.hooks = None, None
 
 
 # -- receivers --------------------------------------------------------------------------------
@@ -118,12 +150,12 @@ def _on_schedule(sender: Any, instance: Any, raw: bool = False, **kw: Any) -> No
 
 def _on_schedule_part(sender: Any, instance: Any, raw: bool = False, **kw: Any) -> None:
     if not raw:
-        _note(_state.pending.schedules, instance.schedule_id)
+        _note("schedules", instance.schedule_id)
 
 
 def _on_contract_part(sender: Any, instance: Any, raw: bool = False, **kw: Any) -> None:
     if not raw:
-        _note(_state.pending.contracts, instance.contract_id)
+        _note("contracts", instance.contract_id)
 
 
 def _on_task(sender: Any, instance: Any, raw: bool = False, **kw: Any) -> None:
@@ -132,7 +164,7 @@ def _on_task(sender: Any, instance: Any, raw: bool = False, **kw: Any) -> None:
     if instance.project_id:
         note_project(instance.project_id, (AlertKind.TASK_OVERDUE,))
     else:
-        _note(_state.pending.tasks, instance.pk)
+        _note("tasks", instance.pk)
 
 
 def connect() -> None:

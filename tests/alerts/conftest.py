@@ -19,6 +19,29 @@ from keyprojects.progress.models import MonthlyLight
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
+@pytest.fixture(autouse=True)
+def _in_english() -> Iterator[None]:
+    """Messages are compared in English, the language they are written in; pages are asked
+    for in English with the language cookie (`english`)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def english(client_for: Any) -> Any:
+    """A signed-in client that reads the pages in English."""
+    from django.conf import settings
+
+    def make(user: Any) -> Any:
+        client = client_for(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return make
+
+
 @contextmanager
 def on(day: dt.date, hour: int = 9) -> Iterator[None]:
     """Freeze the clock on `day` (local time)."""
@@ -76,3 +99,18 @@ def quiet_rules(world: Any) -> None:
     for rule in services.rules_for(world.district.pk).values():
         rule.enabled = False
         rule.save()
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks: Any) -> Any:
+    """A block whose changes are committed (and their commit hooks run) at its end, as a
+    request's would be."""
+    from keyprojects.alerts.signals import forget
+
+    @contextmanager
+    def block() -> Iterator[None]:
+        forget()
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+
+    return block
