@@ -88,10 +88,10 @@ def _noting(add: Callable[[Pending], None]) -> None:
         return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        batch = Batch()
-        add(batch.pending)
+        now = Batch()
+        add(now.pending)
         try:
-            batch()
+            now()
         except Exception:
             log.exception("evaluating the alert rules after a change failed")
         return
