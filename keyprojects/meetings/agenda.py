@@ -23,7 +23,7 @@ from keyprojects.supervision.choices import OPEN_STATUSES
 from keyprojects.supervision.models import Task
 from keyprojects.supervision.sources import source_fields
 
-from .choices import AgendaKind, MeetingStatus
+from .choices import AgendaKind, DecisionOutcome, MeetingStatus
 from .models import AgendaItem, Decision, Meeting, outcome_of
 from .permissions import can_run, require
 from .services import check, lock_meeting, next_order
@@ -79,11 +79,13 @@ def problems_for_agenda(ids: list[int], today: dt.date) -> list[Any]:
 
 
 def _problem_unit(problem: Any) -> Unit | None:
-    for attr in ("owner_unit", "responsible_unit", "unit"):
-        unit = getattr(problem, attr, None)
-        if isinstance(unit, Unit):
-            return unit
-    return None
+    """Who reports on a problem: the unit it is needed from, else the project's responsible
+    unit."""
+    unit = getattr(problem, "needed_from_unit", None)
+    if isinstance(unit, Unit):
+        return unit
+    project = getattr(problem, "project", None)
+    return project.responsible_unit if isinstance(project, Project) else None
 
 
 def lagging_lights(ids: list[int], today: dt.date) -> QuerySet[MonthlyLight]:
@@ -223,6 +225,13 @@ class Opening:
     previous: Meeting | None
     decisions: list[Decision] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def tally(self) -> list[tuple[str, int]]:
+        """How many decisions came to each outcome, in the outcomes' order."""
+        return [
+            (state, self.counts[state]) for state in DecisionOutcome.values if self.counts[state]
+        ]
 
 
 def opening(meeting: Meeting, today: dt.date | None = None) -> Opening:

@@ -24,7 +24,7 @@ from keyprojects.supervision.models import Task
 
 from . import services, visits
 from .agenda import agenda_propose, opening, with_sources
-from .choices import AgendaKind, MeetingStatus, Outcome, Presence
+from .choices import AgendaKind, DecisionOutcome, MeetingStatus, Presence
 from .forms import people_scope
 from .models import (
     AgendaItem,
@@ -74,7 +74,9 @@ class AgendaItemOut(Schema):
     source_type: str | None = Field(description="The source record's model, e.g. supervision.task.")
     source_id: int | None
     source_label: str
-    state: Outcome | None = Field(description="The live state of the task the item is about.")
+    state: DecisionOutcome | None = Field(
+        description="The live state of the task the item is about."
+    )
 
 
 class AttendanceOut(Schema):
@@ -87,7 +89,7 @@ class AttendanceOut(Schema):
     delegate: str
 
 
-class DecisionOut(Schema):
+class MeetingDecisionOut(Schema):
     id: int
     meeting_id: int
     order: int
@@ -101,17 +103,17 @@ class DecisionOut(Schema):
     needs_evidence: bool
     task_id: int | None
     issued_at: dt.datetime | None
-    outcome: Outcome
+    outcome: DecisionOutcome
 
 
 class MeetingDetailOut(MeetingOut):
     previous_meeting_id: int | None = Field(
         description="The last meeting held before this one; it opens with its decisions."
     )
-    previous_decisions: list[DecisionOut]
+    previous_decisions: list[MeetingDecisionOut]
     agenda: list[AgendaItemOut]
     attendance: list[AttendanceOut]
-    decisions: list[DecisionOut]
+    decisions: list[MeetingDecisionOut]
 
 
 class MeetingPage(Schema):
@@ -142,31 +144,31 @@ class AttendanceIn(StrictSchema):
     name: str = Field("", max_length=100)
 
 
-class MarkIn(StrictSchema):
+class AttendanceMarkIn(StrictSchema):
     id: int
     presence: Presence
     delegate: str = Field("", max_length=100)
 
 
-class MarksIn(StrictSchema):
-    marks: list[MarkIn]
+class AttendanceMarksIn(StrictSchema):
+    marks: list[AttendanceMarkIn]
 
 
-class MinutesIn(StrictSchema):
+class MeetingMinutesIn(StrictSchema):
     minutes: str
     version: int
 
 
-class VersionIn(StrictSchema):
+class MeetingVersionIn(StrictSchema):
     version: int
 
 
-class CancelIn(StrictSchema):
+class MeetingCancelIn(StrictSchema):
     reason: str
     version: int
 
 
-class DecisionIn(StrictSchema):
+class MeetingDecisionIn(StrictSchema):
     text: str
     owner_unit_id: int
     owner_person_id: int | None = None
@@ -176,7 +178,7 @@ class DecisionIn(StrictSchema):
     needs_evidence: bool = False
 
 
-class PhotoOut(Schema):
+class VisitPhotoOut(Schema):
     id: int
     caption: str
     image_url: str
@@ -184,7 +186,7 @@ class PhotoOut(Schema):
     taken_at: dt.datetime | None
 
 
-class InstructionOut(Schema):
+class VisitInstructionOut(Schema):
     id: int
     visit_id: int
     stop_id: int | None
@@ -198,17 +200,17 @@ class InstructionOut(Schema):
     deadline: dt.date
     needs_evidence: bool
     task_id: int | None
-    outcome: Outcome
+    outcome: DecisionOutcome
     created_at: dt.datetime
 
 
-class StopOut(Schema):
+class VisitStopOut(Schema):
     id: int
     order: int
     project_id: int | None
     name: str
     findings: str
-    photos: list[PhotoOut]
+    photos: list[VisitPhotoOut]
 
 
 class VisitOut(Schema):
@@ -223,8 +225,8 @@ class VisitOut(Schema):
 
 
 class VisitDetailOut(VisitOut):
-    stops: list[StopOut]
-    instructions: list[InstructionOut]
+    stops: list[VisitStopOut]
+    instructions: list[VisitInstructionOut]
 
 
 class VisitPage(Schema):
@@ -242,13 +244,13 @@ class VisitIn(StrictSchema):
     summary: str = ""
 
 
-class StopIn(StrictSchema):
+class VisitStopIn(StrictSchema):
     project_id: int | None = None
     name: str = Field("", max_length=200)
     findings: str = ""
 
 
-class InstructionIn(StrictSchema):
+class VisitInstructionIn(StrictSchema):
     text: str
     owner_unit_id: int
     deadline: dt.date
@@ -340,7 +342,7 @@ def decision_out(decision: Decision, today: dt.date) -> dict[str, Any]:
     return {
         **{
             name: getattr(decision, name)
-            for name in DecisionOut.model_fields
+            for name in MeetingDecisionOut.model_fields
             if name not in {"owner_unit", "outcome"}
         },
         "owner_unit": str(decision.owner_unit),
@@ -531,7 +533,7 @@ def invite(
     summary="Record attendance",
 )
 def mark_attendance(
-    request: HttpRequest, meeting_id: int, payload: MarksIn
+    request: HttpRequest, meeting_id: int, payload: AttendanceMarksIn
 ) -> list[dict[str, Any]]:
     """Who came (`present`), sent someone (`delegate`, with who), or did not (`absent`);
     from the meeting day on. All marks are saved, or none."""
@@ -549,7 +551,9 @@ def mark_attendance(
     response={200: MeetingDetailOut, **ERRORS},
     summary="Save the minutes",
 )
-def save_minutes(request: HttpRequest, meeting_id: int, payload: MinutesIn) -> dict[str, Any]:
+def save_minutes(
+    request: HttpRequest, meeting_id: int, payload: MeetingMinutesIn
+) -> dict[str, Any]:
     """Draft while planned, correct while held; final once the meeting is closed."""
     meeting = _meeting(request, meeting_id)
     services.meeting_minutes_save(
@@ -563,7 +567,7 @@ def save_minutes(request: HttpRequest, meeting_id: int, payload: MinutesIn) -> d
     response={200: MeetingDetailOut, **ERRORS},
     summary="Record the meeting as held",
 )
-def hold(request: HttpRequest, meeting_id: int, payload: MinutesIn) -> dict[str, Any]:
+def hold(request: HttpRequest, meeting_id: int, payload: MeetingMinutesIn) -> dict[str, Any]:
     """planned → held, with the minutes; everyone invited must be marked and someone present."""
     meeting = _meeting(request, meeting_id)
     services.meeting_hold(
@@ -574,11 +578,11 @@ def hold(request: HttpRequest, meeting_id: int, payload: MinutesIn) -> dict[str,
 
 @router.post(
     "/meetings/{meeting_id}/decisions/",
-    response={201: DecisionOut, **ERRORS},
+    response={201: MeetingDecisionOut, **ERRORS},
     summary="Record a decision",
 )
 def add_decision(
-    request: HttpRequest, meeting_id: int, payload: DecisionIn
+    request: HttpRequest, meeting_id: int, payload: MeetingDecisionIn
 ) -> tuple[int, dict[str, Any]]:
     """A decision of a planned or held meeting; it is issued as a task when the meeting
     closes."""
@@ -609,7 +613,7 @@ def add_decision(
     response={200: MeetingDetailOut, **ERRORS},
     summary="Close the meeting and issue its decisions as tasks",
 )
-def close(request: HttpRequest, meeting_id: int, payload: VersionIn) -> dict[str, Any]:
+def close(request: HttpRequest, meeting_id: int, payload: MeetingVersionIn) -> dict[str, Any]:
     """held → closed: the minutes become final and each decision becomes a supervised task
     (all of them, or none when one cannot be issued)."""
     meeting = _meeting(request, meeting_id)
@@ -622,7 +626,7 @@ def close(request: HttpRequest, meeting_id: int, payload: VersionIn) -> dict[str
     response={200: MeetingDetailOut, **ERRORS},
     summary="Cancel a planned meeting",
 )
-def cancel(request: HttpRequest, meeting_id: int, payload: CancelIn) -> dict[str, Any]:
+def cancel(request: HttpRequest, meeting_id: int, payload: MeetingCancelIn) -> dict[str, Any]:
     meeting = _meeting(request, meeting_id)
     services.meeting_cancel(
         meeting, user=caller(request), reason=payload.reason, version=payload.version
@@ -770,7 +774,9 @@ def get_visit(request: HttpRequest, visit_id: int) -> dict[str, Any]:
     summary="Add a stop to the route",
     tags=VISITS,
 )
-def add_stop(request: HttpRequest, visit_id: int, payload: StopIn) -> tuple[int, dict[str, Any]]:
+def add_stop(
+    request: HttpRequest, visit_id: int, payload: VisitStopIn
+) -> tuple[int, dict[str, Any]]:
     visit = _visit(request, visit_id)
     visits.stop_add(
         visit,
@@ -801,7 +807,7 @@ def _stop_field(visit: SiteVisit, stop_id: int | None) -> VisitStop | None:
 
 @router.post(
     "/visits/{visit_id}/stops/{stop_id}/photos/",
-    response={201: PhotoOut, **ERRORS},
+    response={201: VisitPhotoOut, **ERRORS},
     summary="Add a photo to a stop",
     tags=VISITS,
 )
@@ -823,12 +829,12 @@ def add_photo(
 
 @router.post(
     "/visits/{visit_id}/instructions/",
-    response={201: InstructionOut, **ERRORS},
+    response={201: VisitInstructionOut, **ERRORS},
     summary="Record an instruction (批示)",
     tags=VISITS,
 )
 def add_instruction(
-    request: HttpRequest, visit_id: int, payload: InstructionIn
+    request: HttpRequest, visit_id: int, payload: VisitInstructionIn
 ) -> tuple[int, dict[str, Any]]:
     """A leader who took part records their own instruction; the office records any
     visiting leader's (`leader_id`, or `leader_name` for one without an account). It is

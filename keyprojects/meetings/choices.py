@@ -31,7 +31,7 @@ class Presence(models.TextChoices):
     ABSENT = "absent", _("Absent")
 
 
-class Outcome(models.TextChoices):
+class DecisionOutcome(models.TextChoices):
     """What became of a decision or an instruction: its task's state, as the next meeting
     reads it."""
 

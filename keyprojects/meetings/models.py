@@ -24,22 +24,22 @@ from keyprojects.supervision.choices import TaskStatus
 from keyprojects.supervision.models import Task
 from keyprojects.supervision.sources import register_source
 
-from .choices import OPEN_MEETING_STATUSES, AgendaKind, MeetingStatus, Outcome, Presence
+from .choices import OPEN_MEETING_STATUSES, AgendaKind, DecisionOutcome, MeetingStatus, Presence
 
 
 def outcome_of(task: Task | None, today: dt.date | None = None) -> str:
     """What became of a decision or instruction, read from its task."""
     if task is None:
-        return Outcome.NOT_ISSUED
+        return DecisionOutcome.NOT_ISSUED
     if task.status == TaskStatus.DONE:
-        return Outcome.DONE
+        return DecisionOutcome.DONE
     if task.status == TaskStatus.CANCELLED:
-        return Outcome.CANCELLED
+        return DecisionOutcome.CANCELLED
     if task.status == TaskStatus.SUBMITTED:  # reported done: the office's move now
-        return Outcome.SUBMITTED
+        return DecisionOutcome.SUBMITTED
     if task.is_overdue(today):
-        return Outcome.OVERDUE
-    return Outcome.OPEN
+        return DecisionOutcome.OVERDUE
+    return DecisionOutcome.OPEN
 
 
 def _reads_everything(user: Any) -> bool:

@@ -10,6 +10,7 @@ import time_machine
 
 from keyprojects.meetings import services, visits
 from keyprojects.organisations.choices import Role
+from tests.api.conftest import api_for  # noqa: F401  (a fixture for the API tests)
 from tests.factories import UserFactory
 
 TODAY = dt.date(2026, 6, 10)
