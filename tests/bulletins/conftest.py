@@ -50,6 +50,29 @@ def accepted(project: Project, month: int, amount: str, problems: str = "") -> M
     )
 
 
+@pytest.fixture(autouse=True)
+def _in_english() -> Any:
+    """Messages are compared in English, the language they are written in. The documents
+    stay in the deployment's language (Chinese) whatever is active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client_for(client_for: Any) -> Any:
+    """Signed-in clients that read the pages and the API in English."""
+    from django.conf import settings
+
+    def make(user: Any) -> Any:
+        client = client_for(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return make
+
+
 @pytest.fixture
 def media(settings: Any, tmp_path: Any) -> Any:
     settings.MEDIA_ROOT = tmp_path

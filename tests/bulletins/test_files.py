@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm
@@ -151,7 +152,7 @@ def test_the_background_job_reports_each_step_and_keeps_the_files(world, draft):
 
 def test_one_job_at_a_time_per_bulletin(world, draft):
     services.bulletin_start_job(bulletin=draft, user=world.office)
-    with pytest.raises(Exception, match="being made"):
+    with pytest.raises(ValidationError, match="being made"):
         services.bulletin_start_job(bulletin=draft, user=world.office)
 
 
