@@ -342,7 +342,9 @@ def _make_hazard(
         source_kind=SourceKind.INSPECTION,
         source=hazard,
         project=project,
-        issued_by=user,
+        # A unit's self-inspection issues nothing: the office decides and hears of the
+        # rectification, as for any task without an issuing office or leader.
+        issued_by=user if tasks.can_issue(user) else None,
         detail=detail,
         needs_evidence=True,
         jurisdiction_id=inspection.jurisdiction_id,

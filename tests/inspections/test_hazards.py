@@ -17,7 +17,7 @@ from keyprojects.supervision import services as tasks
 from keyprojects.supervision.choices import TaskStatus
 from keyprojects.supervision.models import Task
 
-from .conftest import TODAY, photo
+from .conftest import TODAY, mark, photo
 
 
 def fresh(hazard):
@@ -147,3 +147,16 @@ def test_a_hazard_without_its_task_says_so(world, hazard):
     Task.objects.filter(pk=hazard.task_id).delete()
     with pytest.raises(services.IllegalMove, match="no rectification task"):
         services.hazard_rectify(user=world.owner_user, hazard=fresh(hazard), upload=photo())
+
+
+def test_after_a_self_inspection_the_office_hears_of_the_rectification(world, checklist, frozen):
+    draft = services.inspection_start(
+        user=world.owner_user, project=world.project, template=checklist, date=TODAY
+    )
+    mark(draft, world.owner_user, "fail", "pass", "pass")
+    (hazard,) = services.inspection_complete(user=world.owner_user, inspection=draft)
+    assert hazard.task.issued_by is None and hazard.responsible_unit == world.owner
+    services.hazard_rectify(user=world.owner_user, hazard=hazard, upload=photo())
+    assert Notification.objects.filter(user=world.office, kind="task_submitted").exists()
+    services.hazard_accept(user=world.office, hazard=fresh(hazard))
+    assert fresh(hazard).status == HazardStatus.CLOSED
