@@ -468,6 +468,8 @@ def ranking_for(
     in use). None when the jurisdiction has no indicator set in use and no such period.
     Pass `period` to rank a period directly."""
     jurisdiction_id = jurisdiction if isinstance(jurisdiction, int) else jurisdiction.pk
+    if kind not in PeriodKind.values or not 1 <= month <= 12:
+        raise ValueError(f"no {kind!r} period holds month {month!r}")
     if period is None:
         number_ = period_number(kind, month)
         period = (

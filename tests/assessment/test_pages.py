@@ -286,3 +286,20 @@ def test_the_period_page_takes_the_same_number_of_queries_whatever_its_size(
     assert Period.objects.get(pk=september.pk).scores.count() > 30
     assert queries(f"/assessment/periods/{september.pk}/") == small
     assert queries(f"/assessment/periods/{september.pk}/?subject=project") == small_projects
+
+
+def test_the_api_documents_every_assessment_operation(world, client_for):
+    schema = client_for(world.office).get("/api/openapi.json").json()
+    paths = {p for p in schema["paths"] if p.startswith("/api/assessment/")}
+    assert paths == {
+        "/api/assessment/indicator-kinds/",
+        "/api/assessment/indicator-sets/",
+        "/api/assessment/indicator-sets/{set_id}/",
+        "/api/assessment/periods/",
+        "/api/assessment/periods/{period_id}/",
+        "/api/assessment/periods/{period_id}/close/",
+        "/api/assessment/periods/{period_id}/reopen/",
+        "/api/assessment/periods/{period_id}/ranking/",
+        "/api/assessment/periods/{period_id}/units/{unit_id}/",
+        "/api/assessment/periods/{period_id}/projects/{project_id}/",
+    }

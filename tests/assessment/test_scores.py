@@ -478,3 +478,10 @@ class TestRankingFor:
 def test_rules_survive_the_round_trip(indicator_set):
     rules = Rules.from_set(indicator_set)
     assert Rules.from_json(rules.as_json()) == rules
+
+
+def test_ranking_for_refuses_a_month_no_period_holds(world):
+    with pytest.raises(ValueError):
+        services.ranking_for(world.district, YEAR, 13)
+    with pytest.raises(ValueError):
+        services.ranking_for(world.district, YEAR, 3, kind="week")
