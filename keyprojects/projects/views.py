@@ -17,6 +17,7 @@ from django_filters.widgets import BaseCSVWidget
 
 from keyprojects.audit.choices import Action
 from keyprojects.audit.models import AuditEntry
+from keyprojects.supervision.summary import project_supervision
 from keyprojects.web.widgets import CompactMultiSelect
 
 from .choices import Batch, Industry, Level, Light, Stage
@@ -222,6 +223,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "can_change_stage": can_edit and bool(allowed_transitions(project.stage)),
             "can_delete": request.user.is_programme_office,  # type: ignore[union-attr]
+            "supervision": project_supervision(project, request.user),
         },
     )
 

@@ -69,6 +69,7 @@ class TaskFilter(_Fields, forms.Form):
         label=_("Owner unit"), queryset=Unit.objects.none(), required=False
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    project = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         from .choices import SourceKind, TaskStatus

@@ -103,6 +103,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
             tasks = tasks.filter(owner_unit=data["owner_unit"])
         if data.get("overdue"):
             tasks = tasks.overdue(today)
+        if data.get("project"):
+            tasks = tasks.filter(project_id=data["project"])
         if data.get("q"):
             q = data["q"].strip()
             tasks = tasks.filter(Q(title__icontains=q) | Q(project__name__icontains=q))

@@ -191,3 +191,26 @@ class TestApi:
         assert denied.status_code == 403
         made = client_for(world.leader).post("/api/tasks/", body, content_type="application/json")
         assert made.status_code == 201 and made.json()["issued_by_id"] == world.leader.pk
+
+
+def test_the_project_page_shows_what_is_chased_on_it_and_links_to_each_list(
+    world, client_for, task
+):
+    from keyprojects.problems.services import problem_raise
+
+    raised = problem_raise(
+        user=world.owner_user, project=world.project, category="utilities", severity="urgent",
+        title="电力管线迁改滞后", description="需供电公司配合", need="协调迁改",
+    )  # fmt: skip
+    page = client_for(world.office).get(f"/projects/{world.project.pk}/")
+    lines = {line.label: line for line in page.context["supervision"]}
+    html = page.content.decode()
+    assert lines["Open tasks"].count == 1 and lines["Open problems"].count == 1
+    assert f"/tasks/all/?project={world.project.pk}" in html
+    assert raised.get_absolute_url() in html and task.get_absolute_url() in html
+    listed = client_for(world.office).get(f"/tasks/all/?project={world.project.pk}")
+    assert [t.pk for t in listed.context["page"]] == [task.pk]
+    # What a person may not see is not counted for them.
+    other = client_for(world.bystander_user).get(f"/projects/{world.project.pk}/")
+    counts = {line.label: line.count for line in other.context["supervision"]}
+    assert counts["Open tasks"] == 0
