@@ -1,7 +1,8 @@
 """How each unit deals with the problems it is given, over a period.
 
 - assigned: the unit's assignments made in the period (cancelled ones do not count);
-- response time: from an assignment to the unit's first response to it, on average;
+- response time: from an assignment to the unit's first response to it (on the problem's
+  page or the task's), on average;
 - closure rate: the share of those assignments done (accepted by the office);
 - overdue: assignments still open past their deadline, or reported done after it;
 - satisfaction: the raisers' average rating of the problems the unit worked on, once closed.
@@ -21,9 +22,10 @@ from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from keyprojects.organisations.models import Unit
-from keyprojects.supervision.choices import TaskStatus
+from keyprojects.supervision.choices import TaskStatus, UpdateKind
+from keyprojects.supervision.models import TaskUpdate
 
-from .models import Problem, ProblemResponse, tasks_for_problems
+from .models import Problem, tasks_for_problems
 
 
 @dataclass
@@ -88,8 +90,16 @@ def unit_statistics(
         .values_list("raised_by_unit_id", "n")
         .order_by()
     )
+    # A unit answers on the problem's page (mirrored into the task) or on the task's own page:
+    # either way its first word is in the task's history, written by one of its people.
     first_response = (
-        ProblemResponse.objects.filter(task_id=OuterRef("pk")).order_by("at").values("at")[:1]
+        TaskUpdate.objects.filter(
+            task_id=OuterRef("pk"),
+            kind__in=[UpdateKind.COMMENT, UpdateKind.EVIDENCE, UpdateKind.SUBMITTED],
+            author__unit_id=OuterRef("owner_unit_id"),
+        )
+        .order_by("at")
+        .values("at")[:1]
     )
     problem = Problem.objects.filter(pk=OuterRef("source_id"))
     query = (

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from keyprojects.notifications.services import notify
 from keyprojects.supervision import services as supervision
-from keyprojects.supervision.choices import SourceKind, TaskStatus
+from keyprojects.supervision.choices import SourceKind, TaskStatus, UpdateKind
 from keyprojects.supervision.models import Task
 
 from .choices import EventKind, ProblemStatus
@@ -29,11 +29,15 @@ TRIAGE_DAYS_DEFAULT = 2
 
 # -- following the tasks ----------------------------------------------------------------------
 
+# A task's new status, as the problem's timeline tells it, with the task history's line that
+# carries the words (the unit's report, the office's remark or reason).
 _TASK_EVENTS = {
-    TaskStatus.SUBMITTED: EventKind.UNIT_REPORTED,
-    TaskStatus.DONE: EventKind.UNIT_ACCEPTED,
-    TaskStatus.CANCELLED: EventKind.UNIT_CANCELLED,
+    TaskStatus.SUBMITTED: (EventKind.UNIT_REPORTED, UpdateKind.SUBMITTED),
+    TaskStatus.DONE: (EventKind.UNIT_ACCEPTED, UpdateKind.ACCEPTED),
+    TaskStatus.CANCELLED: (EventKind.UNIT_CANCELLED, UpdateKind.CANCELLED),
 }
+_RETURNED = (EventKind.UNIT_RETURNED, UpdateKind.RETURNED)
+_REOPENED = (EventKind.UNIT_REOPENED, UpdateKind.REOPENED)
 
 
 def _problem_content_type_id() -> int:
@@ -59,14 +63,24 @@ def follow_task(*, task: Task, old: str, new: str, user: Any) -> None:
         )
         if problem is None:
             return
-        kind = _TASK_EVENTS.get(TaskStatus(new))
+        kinds = _TASK_EVENTS.get(TaskStatus(new))
         if new == TaskStatus.OPEN:
-            kind = (
-                EventKind.UNIT_RETURNED if old == TaskStatus.SUBMITTED else EventKind.UNIT_REOPENED
-            )
-        if kind is not None:
-            log(problem, kind, user, unit=task.owner_unit)
+            kinds = _RETURNED if old == TaskStatus.SUBMITTED else _REOPENED
+        if kinds is not None:
+            log(problem, kinds[0], user, _task_words(task, kinds[1]), unit=task.owner_unit)
         _settle(problem, user)
+
+
+def _task_words(task: Task, kind: str) -> str:
+    """What was said with the change: the unit's report, the office's remark or reason."""
+    update = task.updates.filter(kind=kind).order_by("-at", "-id").first()
+    if update is None:
+        return ""
+    if kind == UpdateKind.SUBMITTED:
+        answer = task.problem_responses.filter(reports_done=True).order_by("-at", "-id").first()
+        if answer is not None and update.text.startswith(answer.text):
+            return ""  # the unit's response on the problem already says it
+    return update.text
 
 
 def _settle(problem: Problem, user: Any) -> None:

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from PIL import Image
 
+from keyprojects.problems import services
 from keyprojects.problems.choices import ProblemStatus
 from keyprojects.problems.models import Problem
 from keyprojects.supervision.sources import tasks_of
@@ -293,3 +294,21 @@ def test_statistics_through_the_api(world, api_for, closed):
     assert [r["unit_id"] for r in own] == [world.owner.pk]
     bad = api_for(world.office).get("/api/problems/statistics/?start=2026-06-01&end=2026-01-01")
     assert bad.status_code == 422
+
+
+def test_the_list_takes_as_many_queries_for_many_problems_as_for_one(
+    world, api_for, raise_problem, django_assert_max_num_queries
+):
+    api = api_for(world.office)
+    problem = raise_problem()
+    services.problem_assign(problem, user=world.office, units=[world.responsible])
+    with django_assert_max_num_queries(20) as one:
+        assert api.get("/api/problems/").status_code == 200
+    for i in range(6):
+        more = raise_problem(title=f"问题{i}")
+        services.problem_assign(
+            more, user=world.office, units=[world.responsible, world.bystander_unit]
+        )
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(api.get("/api/problems/").json()["items"]) == 7

@@ -393,3 +393,20 @@ def test_signed_out_visitors_are_sent_to_sign_in(db, client, url):
     response = client.get(url)
 
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_the_statistics_take_as_many_queries_for_many_problems_as_for_one(
+    world, browse, raise_problem, django_assert_max_num_queries
+):
+    client = browse(world.office)
+    services.problem_assign(raise_problem(), user=world.office, units=[world.responsible])
+    with django_assert_max_num_queries(20) as one:
+        assert client.get("/problems/statistics/").status_code == 200
+    for i in range(6):
+        more = raise_problem(user=world.responsible_user, title=f"问题{i}")
+        services.problem_assign(more, user=world.office, units=[world.bystander_unit])
+        services.problem_respond(fresh(more), user=world.bystander_user, text="收到")
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get("/problems/statistics/")
+    assert {r.unit for r in response.context["rows"]} >= {world.responsible, world.bystander_unit}

@@ -115,3 +115,19 @@ def test_satisfaction_counts_each_problem_once_per_unit(world, raise_problem):
 
     assert row.assigned == 2 and row.done == 2
     assert row.rated == 1 and row.satisfaction == 3.0
+
+
+def test_an_answer_on_the_task_page_counts_as_a_response(world, raise_problem):
+    with at(1, 9):
+        problem = raise_problem()
+        services.problem_assign(problem, user=world.office, units=[world.responsible])
+    task = tasks_of(problem).get()
+    with at(1, 11):
+        # The office's own note is not the unit's answer.
+        supervision.task_comment(task, user=world.office, text="请尽快反馈")
+    with at(1, 15):
+        supervision.task_comment(task, user=world.responsible_user, text="已安排")
+
+    row = stats(world)[world.responsible]
+
+    assert row.responded == 1 and row.average_response_hours == 6.0

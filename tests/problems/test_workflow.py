@@ -332,6 +332,22 @@ def test_a_part_returned_by_the_office_stays_in_progress(world, assigned):
     assert kinds(assigned)[-1] == EventKind.UNIT_RETURNED
 
 
+def test_the_timeline_carries_the_words_said_on_the_task(world, assigned):
+    task = tasks_of(assigned).get()
+    supervision.task_submit(task, user=world.responsible_user, text="在任务页报告已完成")
+    supervision.task_return(tasks_of(assigned).get(), user=world.office, reason="缺少迁改完成证明")
+    services.problem_respond(fresh(assigned), user=world.responsible_user, text="已补充", done=True)
+
+    words = list(assigned.events.values_list("kind", "text"))[-3:]
+
+    assert words == [
+        (EventKind.UNIT_REPORTED, "在任务页报告已完成"),
+        (EventKind.UNIT_RETURNED, "缺少迁改完成证明"),
+        # Said in the response on the problem itself: not repeated.
+        (EventKind.UNIT_REPORTED, ""),
+    ]
+
+
 def test_cancelling_the_last_assignment_sends_it_back_to_the_office(world, assigned):
     supervision.task_cancel(tasks_of(assigned).get(), user=world.office, reason="分办有误")
     problem = fresh(assigned)
