@@ -218,6 +218,21 @@ def with_sources(items: QuerySet[AgendaItem]) -> QuerySet[AgendaItem]:
     )
 
 
+def item_state(item: AgendaItem, today: dt.date) -> str | None:
+    """The live state of what an agenda item is about: its task's, or the problem's."""
+    source = item.source
+    if isinstance(source, Task):
+        return outcome_of(source, today)
+    task = getattr(source, "task", None)
+    if isinstance(task, Task) or (isinstance(source, Decision) and task is None):
+        return outcome_of(task, today)
+    if source is not None and hasattr(source, "is_overdue") and hasattr(source, "is_open"):
+        if not source.is_open:
+            return DecisionOutcome.DONE
+        return DecisionOutcome.OVERDUE if source.is_overdue(today) else DecisionOutcome.OPEN
+    return None
+
+
 @dataclass
 class Opening:
     """The last meeting's decisions and what became of them."""

@@ -20,10 +20,9 @@ from keyprojects.api.schemas import ErrorOut, StrictSchema
 from keyprojects.organisations.choices import Role
 from keyprojects.organisations.models import Jurisdiction, Unit, User
 from keyprojects.projects.models import Project
-from keyprojects.supervision.models import Task
 
 from . import services, visits
-from .agenda import agenda_propose, opening, with_sources
+from .agenda import agenda_propose, item_state, opening, with_sources
 from .choices import AgendaKind, DecisionOutcome, MeetingStatus, Presence
 from .forms import people_scope
 from .models import (
@@ -351,9 +350,6 @@ def decision_out(decision: Decision, today: dt.date) -> dict[str, Any]:
 
 
 def _agenda_out(item: AgendaItem, today: dt.date) -> dict[str, Any]:
-    source = item.source
-    task = source if isinstance(source, Task) else getattr(source, "task", None)
-    state = outcome_of(task, today) if isinstance(task, Task) else None
     return {
         "id": item.pk,
         "order": item.order,
@@ -367,7 +363,7 @@ def _agenda_out(item: AgendaItem, today: dt.date) -> dict[str, Any]:
         ),
         "source_id": item.source_id,
         "source_label": item.source_label,
-        "state": state,
+        "state": item_state(item, today),
     }
 
 

@@ -3,7 +3,6 @@ requests into calls and refusals into messages."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -20,14 +19,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keyprojects.supervision.choices import OPEN_STATUSES
-from keyprojects.supervision.models import Task
 from keyprojects.web.widgets import bootstrap
 
 from . import services
-from .agenda import agenda_propose, opening, with_sources
+from .agenda import agenda_propose, item_state, opening, with_sources
 from .choices import MeetingStatus, Presence
 from .forms import AgendaItemForm, AttendanceForm, DecisionForm, MeetingForm
-from .models import AgendaItem, Attendance, Decision, Meeting, outcome_of
+from .models import Attendance, Meeting, outcome_of
 from .permissions import can_create, can_run
 
 
@@ -163,7 +161,7 @@ def _detail(request: HttpRequest, meeting: Meeting, **bound: Any) -> HttpRespons
     run = can_run(user, meeting)
     agenda = list(with_sources(meeting.agenda.all()))
     for item in agenda:
-        item.state = _item_state(item, today)  # type: ignore[attr-defined]
+        item.state = item_state(item, today)  # type: ignore[attr-defined]
     decisions = list(
         meeting.decisions.select_related(
             "owner_unit", "owner_person", "project", "task", "agenda_item"
@@ -200,16 +198,6 @@ def _detail(request: HttpRequest, meeting: Meeting, **bound: Any) -> HttpRespons
         },
         status=422 if bound else 200,
     )
-
-
-def _item_state(item: AgendaItem, today: dt.date) -> str | None:
-    """The live state of what the item is about, when that is a task."""
-    source = item.source
-    if isinstance(source, Task):
-        return outcome_of(source, today)
-    if isinstance(source, Decision):
-        return outcome_of(source.task, today)
-    return None
 
 
 @login_required

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from keyprojects.meetings import services
-from keyprojects.meetings.agenda import agenda_propose, opening
+from keyprojects.meetings.agenda import agenda_propose, item_state, opening
 from keyprojects.meetings.choices import AgendaKind, DecisionOutcome
 from keyprojects.progress.models import MonthlyLight
 from keyprojects.projects.choices import Stage
@@ -173,3 +173,29 @@ def test_a_meeting_opens_with_the_last_meetings_decisions_and_what_became_of_the
         on_time, late, reported,
     ]  # fmt: skip
     assert reported.task.status == TaskStatus.SUBMITTED
+
+
+def test_an_overdue_problem_is_proposed_once_and_its_tasks_not_again(world, frozen):
+    from keyprojects.problems import services as problems
+    from keyprojects.problems.choices import Category
+
+    problem = problems.problem_raise(
+        user=world.owner_user, project=world.project, category=Category.UTILITIES,
+        title="10kV电力管线迁改滞后", need="请协调供电公司尽快实施迁改",
+    )  # fmt: skip
+    problems.problem_assign(
+        problem, user=world.office, units=[world.responsible],
+        deadline=TODAY + dt.timedelta(days=5),
+    )  # fmt: skip
+    frozen.shift(dt.timedelta(days=8))
+    later = TODAY + dt.timedelta(days=8)
+    meeting = services.meeting_create(user=world.office, jurisdiction=world.district, date=later)
+
+    added = agenda_propose(meeting, user=world.office)
+
+    assert [(i.kind, i.source, i.unit, i.project) for i in added] == [
+        (AgendaKind.OVERDUE_PROBLEM, problem, world.responsible, world.project)
+    ]
+    assert added[0].text == "10kV电力管线迁改滞后"
+    assert added[0].source_url == f"/problems/{problem.pk}/"
+    assert item_state(added[0], later) == DecisionOutcome.OVERDUE
