@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from keyprojects.notifications.services import notify
 from keyprojects.organisations.choices import Role
 from keyprojects.organisations.models import Jurisdiction, Unit, User
 from keyprojects.projects.models import Project
@@ -102,6 +103,48 @@ def _require_open(meeting: Meeting) -> None:
 
 def _ids(meeting: Meeting) -> list[int]:
     return meeting.jurisdiction.subtree_ids()
+
+
+# -- notices ------------------------------------------------------------------------------------
+
+
+def _people(rows: list[Attendance]) -> list[User]:
+    """Who reads a notice for these rows: the person named, else the unit's people."""
+    named = [row.person for row in rows if row.person_id and row.person and row.person.is_active]
+    units = [row.unit_id for row in rows if not row.person_id and row.unit_id]
+    by_unit = list(User.objects.filter(unit_id__in=units, is_active=True)) if units else []
+    return list({user.pk: user for user in [*named, *by_unit]}.values())
+
+
+def _when(meeting: Meeting) -> str:
+    when = meeting.date.isoformat()
+    if meeting.start_time:
+        when += f" {meeting.start_time:%H:%M}"
+    return f"{when} {meeting.place}".strip()
+
+
+def _invite(meeting: Meeting, rows: list[Attendance]) -> None:
+    for row in rows:
+        notify(
+            _people([row]),
+            kind="meeting_invited",
+            key=f"{meeting.pk}:{row.pk}",
+            title=_("Invited: %(title)s") % {"title": meeting.title},
+            body=_when(meeting),
+            url=meeting.get_absolute_url(),
+        )
+
+
+def _tell_invited(meeting: Meeting, kind: str, title: str, body: str) -> None:
+    rows = list(meeting.attendance.select_related("person"))
+    notify(
+        _people(rows),
+        kind=kind,
+        key=f"{meeting.pk}:{meeting.version}",
+        title=title,
+        body=body,
+        url=meeting.get_absolute_url(),
+    )
 
 
 # -- the meeting --------------------------------------------------------------------------------
@@ -196,12 +239,20 @@ def meeting_update(
                 _("A %(status)s meeting cannot be changed.")
                 % {"status": meeting.get_status_display()},
             )
+        before = _when(meeting)
         for name, value in fields.items():
             setattr(meeting, name, value.strip() if isinstance(value, str) else value)
         if not meeting.title:
             meeting.title = suggested_title(meeting.jurisdiction, meeting.date)
         meeting.full_clean()
         _bump(meeting, **{name: getattr(meeting, name) for name in [*fields, "title"]})
+        if _when(meeting) != before and meeting.status == MeetingStatus.PLANNED:
+            _tell_invited(
+                meeting,
+                "meeting_changed",
+                _("Moved: %(title)s") % {"title": meeting.title},
+                _("Now %(when)s (was %(before)s).") % {"when": _when(meeting), "before": before},
+            )
     return meeting
 
 
@@ -331,6 +382,10 @@ def meeting_cancel(
         )
         reason = clean_text(reason, _("Say why the meeting is cancelled."))
         _bump(meeting, status=MeetingStatus.CANCELLED, cancel_reason=reason)
+        _tell_invited(
+            meeting, "meeting_cancelled", _("Cancelled: %(title)s") % {"title": meeting.title},
+            reason,
+        )  # fmt: skip
     return meeting
 
 
@@ -486,6 +541,8 @@ def attendance_add(
         row = Attendance(meeting=meeting, unit=unit, person=person, name=name)
         row.full_clean(validate_constraints=False)
         row.save()
+        if meeting.status == MeetingStatus.PLANNED:
+            _invite(meeting, [row])
     return row
 
 
@@ -508,8 +565,9 @@ def attendance_invite_agenda_units(meeting: Meeting, *, user: Any) -> int:
         )
         present = set(meeting.attendance.values_list("unit_id", flat=True))
         added = [u for u in wanted if u not in present]
-        for unit_id in added:
-            Attendance.objects.create(meeting=meeting, unit_id=unit_id)
+        rows = [Attendance.objects.create(meeting=meeting, unit_id=unit_id) for unit_id in added]
+        if meeting.status == MeetingStatus.PLANNED:
+            _invite(meeting, rows)
     return len(added)
 
 

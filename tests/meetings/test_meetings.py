@@ -409,3 +409,25 @@ def test_changes_are_in_the_audit_trail_under_the_district(world, decided):
         entries.values_list("model", flat=True)
     )
     assert set(entries.values_list("jurisdiction_id", flat=True)) == {world.district.pk}
+
+
+def test_the_invited_are_told_of_the_meeting_its_move_and_its_cancelling(world, meeting):
+    invited = Notification.objects.filter(kind="meeting_invited")
+    assert list(invited.values_list("user__username", flat=True)) == ["owner_user"]
+    assert invited.get().url == f"/meetings/{meeting.pk}/"
+    services.attendance_add(meeting, user=world.office, person=world.responsible_user)
+    assert invited.filter(user=world.responsible_user).exists()
+    assert not Notification.objects.filter(user=world.bystander_user).exists()
+
+    services.meeting_update(meeting, user=world.office, title="第3次调度会")
+    assert not Notification.objects.filter(kind="meeting_changed").exists()
+    services.meeting_update(meeting, user=world.office, place="区政府第三会议室")
+    moved = Notification.objects.filter(kind="meeting_changed")
+    assert set(moved.values_list("user__username", flat=True)) == {
+        "owner_user", "responsible_user",
+    }  # fmt: skip
+    assert "区政府第三会议室" in moved.first().body
+
+    services.meeting_cancel(meeting, user=world.office, reason="领导出差，改期")
+    cancelled = Notification.objects.filter(kind="meeting_cancelled")
+    assert cancelled.count() == 2 and cancelled.first().body == "领导出差，改期"
