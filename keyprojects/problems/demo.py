@@ -142,6 +142,9 @@ PROBLEMS = [
 # A second report of the first problem, merged into it.
 DUPLICATE = ("剩余住户未签约导致无法进场", "请尽快完成剩余住户征收。")
 
+# How long after the assignment a unit first answers: the same day, or days later.
+ANSWER_HOURS = (2, 5, 26, 29, 50, 74)
+
 # Units that answer in the demo and have no person yet get one (no password: not a login).
 RESPONDERS = {
     "区城管局": "chengguan",
@@ -241,7 +244,7 @@ def _play(
     )  # fmt: skip
     clock.stamp(problem, assigned_at)
     # Some units answer the same afternoon, some take days.
-    answered_at = assigned_at + dt.timedelta(hours=3 + 9 * (len(demo.title) % 6))
+    answered_at = assigned_at + dt.timedelta(hours=ANSWER_HOURS[len(demo.title) % 6])
     finishing = demo.state in ("resolved", "closed", "reopened")
     for i, unit_ in enumerate(responders):
         if demo.state == "assigned" or (demo.state == "partial" and i > 0):

@@ -10,6 +10,8 @@ from django.utils.translation import pgettext_lazy
 from keyprojects.organisations.models import Unit
 from keyprojects.projects.choices import Stage
 from keyprojects.projects.models import Project
+from keyprojects.supervision.choices import TaskStatus
+from keyprojects.supervision.sources import tasks_of
 from keyprojects.web.widgets import DateInput
 
 from . import files
@@ -138,9 +140,11 @@ class AssignForm(_Fields, forms.Form):
         if problem.needed_from_unit_id:
             kwargs["initial"].setdefault("units", [problem.needed_from_unit_id])
         super().__init__(*args, **kwargs)
+        working = tasks_of(problem).filter(status__in=[TaskStatus.OPEN, TaskStatus.SUBMITTED])
         self._field("units").queryset = (
             Unit.objects.filter(jurisdiction_id__in=problem.jurisdiction.subtree_ids())
             .exclude(pk=problem.raised_by_unit_id)
+            .exclude(pk__in=working.values("owner_unit_id"))
             .order_by("name")
         )
 
@@ -160,7 +164,7 @@ class ConfirmForm(forms.Form):
         label=_("Satisfaction"),
         coerce=int,
         choices=[(n, str(n)) for n in range(5, 0, -1)],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     comment = forms.CharField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False

@@ -410,3 +410,12 @@ def test_the_statistics_take_as_many_queries_for_many_problems_as_for_one(
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get("/problems/statistics/")
     assert {r.unit for r in response.context["rows"]} >= {world.responsible, world.bystander_unit}
+
+
+def test_the_assign_form_offers_the_units_not_yet_working_on_it(world, browse, assigned):
+    form = browse(world.office).get(f"/problems/{assigned.pk}/").context["assign_form"]
+
+    units = set(form.fields["units"].queryset)
+    assert world.bystander_unit in units
+    assert world.responsible not in units  # working on it
+    assert world.owner not in units  # raised it
