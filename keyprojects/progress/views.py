@@ -13,6 +13,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from keyprojects.projects.choices import Light
 from keyprojects.projects.models import AnnualPlan, Project
 from keyprojects.projects.permissions import programme_office_required, project_for
 
@@ -165,22 +166,25 @@ def review_decide(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @login_required
 def behind_list(request: HttpRequest) -> HttpResponse:
-    """Projects behind their time-proportional target (序时进度) in a month."""
+    """Projects behind their time-proportional target (序时进度) in a month; `light` narrows
+    to one light (green too), `owner_unit` to one owner unit's projects."""
     year, month = _period(request)
-    lights = (
-        MonthlyLight.objects.filter(
-            project__in=Project.objects.visible_to(request.user), year=year, month=month
-        )
-        .exclude(light="green")
-        .select_related("project", "project__owner_unit", "project__responsible_unit")
-        .order_by("gap_points")
-    )
     user: Any = request.user
+    projects = Project.objects.visible_to(user)
+    owner_unit = request.GET.get("owner_unit", "")
+    if owner_unit.isdigit():
+        projects = projects.filter(owner_unit_id=int(owner_unit))
+    lights = MonthlyLight.objects.filter(project__in=projects, year=year, month=month)
+    light = request.GET.get("light", "")
+    lights = lights.filter(light=light) if light in Light.values else lights.exclude(light="green")
+    lights = lights.select_related(
+        "project", "project__owner_unit", "project__responsible_unit"
+    ).order_by("gap_points")
     return render(
         request, "progress/behind.html",
         {"nav": "behind", "lights": lights, "year": year, "month": month,
          "can_review": user.is_programme_office,
-         "not_started": start_overdue(Project.objects.visible_to(user), year, month)},
+         "not_started": start_overdue(projects, year, month)},
     )  # fmt: skip
 
 
