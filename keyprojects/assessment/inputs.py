@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from importlib import import_module
 from typing import Any
 
 from django.db import connection
@@ -440,25 +439,16 @@ def safety_source() -> Callable[..., Any] | None:
     """Inspections' `safety_summary(jurisdiction_ids, start, end)` once inspections are
     installed and migrated, else None (work safety then has nothing to measure)."""
     global _inspection_table_seen
-    found: Callable[..., Any] | None = None
-    for name in ("keyprojects.inspections.selectors", "keyprojects.inspections.services"):
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as missing:
-            if missing.name and name.startswith(missing.name):
-                continue
-            raise
-        found = getattr(module, "safety_summary", None)
-        if found is not None:
-            break
-    if found is None:
+    try:
+        from keyprojects.inspections.models import Hazard
+        from keyprojects.inspections.selectors import safety_summary
+    except ImportError:
         return None
     if not _inspection_table_seen:
-        from keyprojects.inspections.models import Hazard
-
         if Hazard._meta.db_table not in connection.introspection.table_names():
             return None
         _inspection_table_seen = True
+    found: Callable[..., Any] = safety_summary
     return found
 
 

@@ -485,3 +485,35 @@ def test_ranking_for_refuses_a_month_no_period_holds(world):
         services.ranking_for(world.district, YEAR, 13)
     with pytest.raises(ValueError):
         services.ranking_for(world.district, YEAR, 3, kind="week")
+
+
+def test_supervised_tasks_count_for_the_unit_that_owns_them(world, october, no_inspections):
+    """Tasks closed: for a unit, the tasks it owns; for a project, the tasks about it.
+    区住房城市建委 owns two October tasks: one done, one past its deadline.
+    1 ÷ 2 = 0.5 × 10 = 5.00, less 1 × 2 = 3.00."""
+    rows = default_indicators(milestones={"late_credit": 0.5})
+    rows[4] = {"kind": "task_closure", "weight": 10, "params": {"overdue_deduction": 2}}
+    services.indicator_set_save(
+        jurisdiction=world.district, user=world.office, name="督办", indicators=rows,
+        indicator_set=october.indicator_set, version=october.indicator_set.version,
+    )  # fmt: skip
+    common = {"jurisdiction": world.district, "owner_unit": world.responsible}
+    Task.objects.create(
+        title="落实施工围挡", project=world.other_project, deadline=dt.date(2026, 10, 20),
+        created_at=at(dt.date(2026, 10, 2)), status=TaskStatus.DONE,
+        closed_at=at(dt.date(2026, 10, 18)), **common,
+    )  # fmt: skip
+    Task.objects.create(
+        title="报送整改方案", deadline=dt.date(2026, 10, 25), created_at=at(dt.date(2026, 10, 9)),
+        **common,
+    )  # fmt: skip
+    Task.objects.create(  # cancelled: not counted
+        title="作废", deadline=dt.date(2026, 10, 25), created_at=at(dt.date(2026, 10, 9)),
+        status=TaskStatus.CANCELLED, **common,
+    )  # fmt: skip
+    results = results_for(october, today=CLOSING_DAY)
+    unit = results.subject("unit", world.responsible.pk).line("task_closure")
+    assert (unit.figures["closed"], unit.figures["considered"], unit.points) == (1, 2, D("3.00"))
+    assert results.subject("unit", world.owner.pk).line("task_closure").points is None
+    project = results.subject("project", world.other_project.pk).line("task_closure")
+    assert (project.figures["considered"], project.points) == (1, D("10.00"))
