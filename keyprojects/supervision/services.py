@@ -97,19 +97,17 @@ def offices_of(task: Task) -> list[User]:
 
 
 def leaders_for(project: Project | None, jurisdiction_id: int) -> list[User]:
-    """The leader in charge of the project, found by name among the district's leaders; all
-    the district's leaders when no name matches."""
-    leaders = User.objects.filter(role=Role.LEADER, jurisdiction_id=jurisdiction_id, is_active=True)
+    """The leader in charge of the project, found by name or position (exactly: 区长 is not
+    分管城建副区长) among the district's leaders; all of them when none matches."""
+    leaders = list(
+        User.objects.filter(role=Role.LEADER, jurisdiction_id=jurisdiction_id, is_active=True)
+    )
     name = (project.leader_in_charge if project else "").strip()
     if name:
-        named = [
-            u
-            for u in leaders
-            if name in {u.full_name, u.username} or (u.full_name and u.full_name in name)
-        ]
+        named = [u for u in leaders if name in {u.full_name, u.username, u.position}]
         if named:
             return named
-    return list(leaders)
+    return leaders
 
 
 def _tell(users: list[User], task: Task, kind: str, title: str, body: str = "") -> None:

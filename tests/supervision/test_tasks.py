@@ -229,6 +229,13 @@ def test_the_leader_in_charge_is_found_by_name(world):
     assert services.leaders_for(world.project, world.district.pk) == [named]
     world.project.leader_in_charge = "不存在"
     assert set(services.leaders_for(world.project, world.district.pk)) == {named, world.leader}
+    # A name inside another is not the same person: 区长 is not 分管城建副区长.
+    UserFactory(username="qz", full_name="区长", role="leader", jurisdiction=world.district)
+    deputy = UserFactory(
+        username="fg", position="分管城建副区长", role="leader", jurisdiction=world.district
+    )
+    world.project.leader_in_charge = "分管城建副区长"
+    assert services.leaders_for(world.project, world.district.pk) == [deputy]
 
 
 def test_deleting_the_source_keeps_its_tasks_marked_and_tells_the_owner(world):
