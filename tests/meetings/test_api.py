@@ -7,9 +7,11 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from keyprojects.meetings import services
 from keyprojects.meetings.choices import MeetingStatus
 from keyprojects.meetings.models import Meeting, SiteVisit
 from keyprojects.supervision.models import Task
+from tests.web.test_permission_matrix import PERSONAS
 
 from .conftest import TODAY
 from .test_visits import jpeg
@@ -215,3 +217,89 @@ def test_the_office_records_a_visit_through_the_api(world, api_for):
                     ).status_code == 422  # fmt: skip
     assert api_for(world.leader).post("/api/visits/", {"date": "2026-06-10"}).status_code == 403
     assert SiteVisit.objects.count() == 1
+
+
+API_PERSONAS = [*PERSONAS, None]  # None: no token
+
+
+def _expect(office, leader=403, outsider=404, creator=False):
+    """Units and auditors read but may not write (the bystander's unit does not even read)."""
+    return {
+        "office": office, "leader": leader, "owner_user": 403, "responsible_user": 403,
+        "bystander_user": 403 if creator else 404, "auditor": 403,
+        "outsider": outsider, None: 401,
+    }  # fmt: skip
+
+
+WRITES = [
+    ("post", "/api/meetings/", {"date": "2026-06-20", "jurisdiction_id": "{district}"},
+     _expect(201, outsider=422, creator=True)),
+    ("post", "{m}agenda/propose/", {}, _expect(200)),
+    ("post", "{m}agenda/", {"text": "议题"}, _expect(201)),
+    ("delete", "{m}agenda/{item}/", None, _expect(204)),
+    ("post", "{m}attendance/", {"name": "区长"}, _expect(201)),
+    ("put", "{m}attendance/", {"marks": [{"id": "{row}", "presence": "absent"}]}, _expect(200)),
+    ("put", "{m}minutes/", {"minutes": "纪要", "version": "{version}"}, _expect(200)),
+    ("post", "{m}hold/", {"minutes": "纪要", "version": "{version}"}, _expect(200)),
+    ("post", "{m}decisions/", {"text": "x", "owner_unit_id": "{unit}", "deadline": "2026-06-20"},
+     _expect(201)),
+    ("post", "{m}close/", {"version": "{version}"}, _expect(422)),
+    ("post", "{m}cancel/", {"reason": "改期", "version": "{version}"}, _expect(200)),
+    ("post", "/api/visits/", {"date": "2026-06-20", "jurisdiction_id": "{district}",
+                              "leader_names": "区长"}, _expect(201, outsider=422, creator=True)),
+    ("post", "{v}stops/", {"name": "区政府座谈会"}, _expect(201)),
+    ("post", "{v}instructions/",
+     {"text": "限期整改", "owner_unit_id": "{unit}", "deadline": "2026-06-20",
+      "leader_name": "区长"}, _expect(201, leader=201)),
+]  # fmt: skip
+
+
+def _fill(value, ids):
+    if isinstance(value, str):
+        filled = value.format(**ids)
+        return int(filled) if value.startswith("{") and filled.isdigit() else filled
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("persona", API_PERSONAS)
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"), WRITES, ids=[f"{w[0]} {w[1]}" for w in WRITES]
+)
+def test_each_write_answers_each_persona_as_its_role_allows(
+    world, api_for, decided, visit, persona, method, path, body, expected
+):
+    row = decided.attendance.get()
+    services.attendance_mark(decided, user=world.office, marks={row.pk: ("present", "")})
+    item = services.agenda_add(decided, user=world.office, text="甲")
+    decided.refresh_from_db()
+    ids = {
+        "m": f"/api/meetings/{decided.pk}/", "v": f"/api/visits/{visit.pk}/", "item": item.pk,
+        "row": row.pk, "version": decided.version, "district": world.district.pk,
+        "unit": world.owner.pk,
+    }  # fmt: skip
+    api = api_for(getattr(world, persona) if persona else None)
+    url = path.format(**ids)
+    if method == "delete":
+        response = api.client.delete(url)
+    else:
+        response = getattr(api, method)(url, _fill(body, ids))
+    assert response.status_code == expected[persona], (persona, response.content[:300])
+
+
+@pytest.mark.parametrize("persona", API_PERSONAS)
+def test_a_photo_is_sent_by_the_office_or_a_leader_who_was_there(
+    world, api_for, visit, settings, tmp_path, persona
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    api = api_for(getattr(world, persona) if persona else None)
+    response = api.client.post(
+        f"/api/visits/{visit.pk}/stops/{visit.stops.get().pk}/photos/",
+        {"photo": SimpleUploadedFile("a.jpg", jpeg())},
+    )
+    assert response.status_code == _expect(201, leader=201)[persona]
