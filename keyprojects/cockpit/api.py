@@ -13,9 +13,8 @@ from keyprojects.api.auth import caller
 from keyprojects.api.errors import ApiError
 from keyprojects.api.schemas import ErrorOut
 
-from .figures import figures_for
 from .period import parse_period
-from .present import cockpit_data
+from .present import cockpit_for
 
 router = Router(tags=["cockpit"])
 
@@ -71,8 +70,14 @@ class NotStartedOut(LinkedCountOut):
     label: str
 
 
+class ThresholdsOut(Schema):
+    yellow: int = Field(description="Points behind 序时 at which a light turns yellow.")
+    red: int = Field(description="Points behind 序时 past which a light turns red.")
+
+
 class LightsOut(Schema):
     legend: list[LegendOut]
+    thresholds: ThresholdsOut
     month: list[CountOut]
     by_month: dict[str, list[LinkedCountOut]] = Field(description="Per light, January first.")
     not_started: NotStartedOut
@@ -117,6 +122,27 @@ class MapOut(Schema):
     )
 
 
+class AssessmentRowOut(Schema):
+    rank: int | None
+    unit_id: int
+    unit: str
+    total: str | None
+    board: str = Field(description='"red", "black" or empty.')
+    url: str = Field(description="The unit's score, with what explains it.")
+
+
+class AssessmentOut(Schema):
+    label: str
+    provisional: bool
+    scored: bool = Field(description="False when the month is not scored here.")
+    deferred: bool = Field(
+        description="True when scoring the open month live would take too long for this "
+        "answer: `url` leads to the assessment, which scores it."
+    )
+    url: str
+    rows: list[AssessmentRowOut] = Field(description="The first ten units.")
+
+
 class CockpitOut(Schema):
     year: int
     month: int
@@ -133,6 +159,9 @@ class CockpitOut(Schema):
     tasks: ClosureOut
     problems: ClosureOut | None
     map: MapOut
+    assessment: AssessmentOut | None = Field(
+        description="The assessment's ranking of units (考核) for the month."
+    )
 
 
 @router.get(
@@ -149,5 +178,4 @@ def cockpit(request: HttpRequest, year: str = "", month: str = "") -> dict[str, 
     period, errors = parse_period({"year": year, "month": month}, today)
     if errors:
         raise ApiError(422, _("Some values are not valid."), errors)
-    figures = figures_for(caller(request), year=period.year, month=period.month, today=today)
-    return cockpit_data(figures)
+    return cockpit_for(caller(request), year=period.year, month=period.month, today=today)

@@ -20,8 +20,8 @@ from .snapshots import (
     LIGHT_RANK,
     ensure_current,
     map_points_limit,
-    problem_counts,
     problems_model,
+    sync_seconds,
 )
 
 ZERO = Decimal(0)
@@ -88,6 +88,7 @@ class Figures:
     today: dt.date
     as_of: dt.datetime | None = None  # when the kept figures were worked out
     current: bool = True  # False while newer figures are being worked out
+    quick: bool = True  # the figures take little time to work out (a small ledger)
     projects: int = 0
     total_investment: Decimal = ZERO
     by_batch: dict[str, int] = field(default_factory=dict)
@@ -139,7 +140,10 @@ class Figures:
 def figures_for(user: Any, *, year: int, month: int, today: dt.date) -> Figures:
     """The figures as `user` may see them."""
     state, current = ensure_current(year, today=today)
-    figures = Figures(year=year, month=month, today=today, as_of=state.built_at, current=current)
+    figures = Figures(
+        year=year, month=month, today=today, as_of=state.built_at, current=current,
+        quick=state.build_seconds <= sync_seconds(),
+    )  # fmt: skip
     ids = user.visible_jurisdiction_ids() if getattr(user, "is_authenticated", False) else []
     snapshots = Snapshot.objects.filter(year=year)
     maps = SnapshotMap.objects.filter(year=year, month=month)
@@ -160,8 +164,6 @@ def figures_for(user: Any, *, year: int, month: int, today: dt.date) -> Figures:
     for m in range(12):
         running += reported[m] + carried[m]
         figures.completed[m] = running
-    if not whole and ids and problem is not None and figures.problems is not None:
-        figures.problems.add(problem_counts(problem.objects.visible_to(user), today))
     figures.units = sorted((u for u in units.values() if u.name), key=_rank_key)
     figures.points = _points(maps)
     return figures
@@ -220,8 +222,10 @@ def _add(
         figures.tasks.add(tasks)
         for key, n in tasks["overdue_by_unit"].items():
             unit(key).overdue_tasks += n
-    if task_scope is None and figures.problems is not None and data.get("problems"):
-        figures.problems.add(data["problems"])
+    if figures.problems is not None:
+        problems = data["problems"] if task_scope is None else data["unit_problems"].get(task_scope)
+        if problems:
+            figures.problems.add(problems)
 
 
 def _rank_key(row: UnitRow) -> tuple[Any, ...]:

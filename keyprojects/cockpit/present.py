@@ -3,6 +3,7 @@ and for every figure the list it clicks through to, filtered to the same records
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from keyprojects.projects.choices import Batch, Light, Stage
 
-from .figures import Closure, Figures, UnitRow, month_end
+from .figures import Closure, Figures, UnitRow, figures_for, month_end
+from .ranking import assessment_ranking
 
 LIGHTS = (Light.GREEN, Light.YELLOW, Light.RED)
 
@@ -70,6 +72,16 @@ def script_json(value: Any) -> SafeString:
     text = text.replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E")
     # Nothing in it can now close the element or open a tag.
     return mark_safe(text)
+
+
+def cockpit_for(user: Any, *, year: int, month: int, today: dt.date) -> dict[str, Any]:
+    """Everything the cockpit shows `user` for the month, as the page and the API give it."""
+    figures = figures_for(user, year=year, month=month, today=today)
+    data = cockpit_data(figures)
+    data["assessment"] = assessment_ranking(
+        user, year=year, month=month, today=today, live=figures.quick
+    )
+    return data
 
 
 def cockpit_data(figures: Figures) -> dict[str, Any]:
@@ -129,6 +141,11 @@ def cockpit_data(figures: Figures) -> dict[str, Any]:
         },
         "lights": {
             "legend": [{"key": c.value, "label": str(c.label)} for c in LIGHTS],
+            # Points behind 序时 at which a light turns yellow and red.
+            "thresholds": {
+                "yellow": settings.KEYPROJECTS_LIGHT_YELLOW_POINTS,
+                "red": settings.KEYPROJECTS_LIGHT_RED_POINTS,
+            },
             "month": [
                 {
                     "key": c.value,

@@ -44,6 +44,7 @@ from django.db.models.functions import Cast, Coalesce, ExtractMonth, Round
 from django.utils import timezone
 
 from keyprojects.audit.models import AuditHead
+from keyprojects.organisations.choices import Role
 from keyprojects.progress import pace
 from keyprojects.progress.choices import ReportStatus
 from keyprojects.progress.models import MonthlyLight, MonthlyReport
@@ -140,6 +141,7 @@ def _empty() -> dict[str, Any]:
         "tasks": {"closed": 0, "open": 0, "overdue": 0, "dropped": 0, "overdue_by_unit": {}},
         "unit_tasks": {},  # unit id -> the tasks that unit's users see, as "tasks"
         "problems": None,
+        "unit_problems": {},  # unit id -> the problems that unit's users see
     }
 
 
@@ -355,18 +357,51 @@ def unit_names(ids: set[int]) -> dict[int, str]:
     return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
 
 
-def problem_counts(problems: Any, today: dt.date) -> dict[str, int]:
-    """Problems closed (销号), open, overdue today, and merged or withdrawn."""
+def _problems(data: dict[int, dict[str, Any]], today: dt.date) -> None:
+    """Problems by jurisdiction; and what each unit's users see of them, counted through the
+    problem ledger's own `visible_to` for a person of that unit (its rule has many parts)."""
+    from keyprojects.organisations.models import Jurisdiction, User
+
+    problem = problems_model()
+    if problem is None:
+        return
+    for jurisdiction_id in data:
+        data[jurisdiction_id]["problems"] = _closure()
+    for jurisdiction_id, counts in problem_counts_by_jurisdiction(problem.objects, today).items():
+        data[jurisdiction_id]["problems"] = counts
+    roots = {j.pk: j for j in Jurisdiction.objects.filter(parent__isnull=True)}
+    readers = (
+        User.objects.filter(role=Role.UNIT_USER, is_active=True, unit__isnull=False)
+        .order_by()
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+    for unit_id in readers:
+        for root in roots.values():
+            # One of the unit's people who could see every jurisdiction of the tree.
+            reader = User(role=Role.UNIT_USER, unit_id=unit_id, jurisdiction=root)
+            visible = problem.objects.visible_to(reader)
+            for jurisdiction_id, counts in problem_counts_by_jurisdiction(visible, today).items():
+                data[jurisdiction_id]["unit_problems"][str(unit_id)] = counts
+
+
+def _closure() -> dict[str, int]:
+    return {"closed": 0, "open": 0, "overdue": 0, "dropped": 0}
+
+
+def problem_counts_by_jurisdiction(problems: Any, today: dt.date) -> dict[int, dict[str, int]]:
+    """Problems closed (销号), open, overdue today, and merged or withdrawn, by jurisdiction."""
     choices = import_module("keyprojects.problems.choices")
     closed, assigned = choices.ProblemStatus.CLOSED, choices.ProblemStatus.ASSIGNED
-    closure = {"closed": 0, "open": 0, "overdue": 0, "dropped": 0}
     overdue = Q(status=assigned, deadline__lt=today)
     rows = (
         problems.order_by()
-        .values_list("status")
+        .values_list("jurisdiction_id", "status")
         .annotate(n=Count("*"), late=Count("deadline", filter=overdue))
     )
-    for status, n, late in rows:
+    found: dict[int, dict[str, int]] = {}
+    for jurisdiction_id, status, n, late in rows:
+        closure = found.setdefault(jurisdiction_id, _closure())
         if status == closed:
             closure["closed"] += n
         elif status in choices.OPEN_STATUSES:
@@ -374,20 +409,7 @@ def problem_counts(problems: Any, today: dt.date) -> dict[str, int]:
             closure["overdue"] += late
         elif status in choices.ENDED_STATUSES:
             closure["dropped"] += n
-    return closure
-
-
-def _problems(data: dict[int, dict[str, Any]], today: dt.date) -> None:
-    problem = problems_model()
-    if problem is None:
-        return
-    ids = set(data) | set(
-        problem.objects.order_by().values_list("jurisdiction_id", flat=True).distinct()
-    )
-    for jurisdiction_id in ids:
-        data[jurisdiction_id]["problems"] = problem_counts(
-            problem.objects.filter(jurisdiction_id=jurisdiction_id), today
-        )
+    return found
 
 
 def _map(year: int) -> dict[tuple[int, int], list[list[Any]]]:

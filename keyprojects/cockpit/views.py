@@ -7,12 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
-from .figures import figures_for
 from .period import parse_period, year_choices
-from .present import cockpit_data, script_json
+from .present import cockpit_for, script_json
 
 
 def chart_text() -> dict[str, Any]:
@@ -43,15 +43,14 @@ def index(request: HttpRequest) -> HttpResponse:
     for problems in errors.values():
         for problem in problems:
             messages.warning(request, problem)
-    figures = figures_for(request.user, year=period.year, month=period.month, today=today)
-    data = cockpit_data(figures)
+    data = cockpit_for(request.user, year=period.year, month=period.month, today=today)
     return render(
         request,
         "cockpit/index.html",
         {
             "nav": "cockpit",
             "data": data,
-            "figures_at": figures.as_of,
+            "figures_at": parse_datetime(data["figures_at"] or ""),
             "data_json": script_json(data),
             "text_json": script_json(chart_text()),
             "year": period.year,

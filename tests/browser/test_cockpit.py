@@ -80,7 +80,15 @@ def click_datum(page: Any, chart: str, series: int, index: int, value: Any) -> N
         [chart, series, index, value],
     )
     box = page.locator(f"#{chart}").bounding_box()
-    page.mouse.click(box["x"] + x, box["y"] + y + 4)
+    point_at(page, box["x"] + x, box["y"] + y + 4)
+
+
+def point_at(page: Any, x: float, y: float) -> None:
+    """Move onto (x, y) as a person would, let the chart notice, then click."""
+    page.mouse.move(x - 3, y)
+    page.mouse.move(x, y)
+    page.wait_for_timeout(150)
+    page.mouse.click(x, y)
 
 
 def map_pixel(page: Any, point: list[Any]) -> tuple[float, float]:
@@ -134,7 +142,7 @@ def test_a_leader_clicks_charts_through_to_the_lists_behind_them(programme, page
         }"""
     )
     box = page.locator("#chart-lights").bounding_box()
-    page.mouse.click(box["x"] + x, box["y"] + y)
+    point_at(page, box["x"] + x, box["y"] + y)
     page.wait_for_url("**/reports/behind/?year=2026&month=10&light=red")
     assert page.locator("[data-testid=behind] tbody tr").count() == red["count"]
 
@@ -164,7 +172,7 @@ def test_a_leader_clicks_charts_through_to_the_lists_behind_them(programme, page
     # A project on the map opens the project.
     page.goto(COCKPIT)
     point = data["map"]["points"][0]
-    page.mouse.click(*map_pixel(page, point))
+    point_at(page, *map_pixel(page, point))
     page.wait_for_url(f"**/projects/{point[0]}/?year=2026")
 
 

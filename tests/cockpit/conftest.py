@@ -112,3 +112,39 @@ def programme(world: Any, today: dt.date) -> Programme:
     foreign_unit = world.foreign_project.owner_unit
     task(foreign_unit, "江北事项", dt.date(2026, 1, 1), world.foreign_project)
     return Programme(world, reserve, new_start, continuing, cancelled, overdue, submitted)
+
+
+@pytest.fixture
+def problems(programme: Programme) -> dict[str, Any]:
+    """Problems walked through their workflow: one closed (销号), one in progress and late,
+    one raised and waiting, one withdrawn; and one in another district."""
+    from keyprojects.problems import services as ledger
+    from keyprojects.problems.choices import Category, Severity
+
+    world = programme.world
+
+    def raise_(project: Any, user: Any, title: str) -> Any:
+        return ledger.problem_raise(
+            user=user, project=project, category=Category.UTILITIES, severity=Severity.URGENT,
+            title=title, need="请协调解决",
+        )  # fmt: skip
+
+    closed = raise_(world.project, world.owner_user, "10kV电力管线迁改滞后")
+    ledger.problem_assign(closed, user=world.office, units=[world.responsible])
+    closed.refresh_from_db()
+    ledger.problem_respond(closed, user=world.responsible_user, text="已完成迁改", done=True)
+    part = Task.objects.get(source_id=closed.pk, owner_unit=world.responsible, status="submitted")
+    tasks.task_accept(part, user=world.office)
+    closed.refresh_from_db()
+    ledger.problem_confirm(closed, user=world.owner_user, rating=5)
+
+    late = raise_(world.other_project, world.bystander_user, "征收补偿资金未到位")
+    ledger.problem_assign(
+        late, user=world.office, units=[world.responsible], deadline=dt.date(2026, 11, 25)
+    )
+    waiting = raise_(world.project, world.owner_user, "施工用水接入")
+    withdrawn = raise_(world.other_project, world.bystander_user, "夜间施工许可")
+    ledger.problem_withdraw(withdrawn, user=world.bystander_user, reason="已自行解决")
+    outsider = world.outsider
+    raise_(world.foreign_project, outsider, "江北问题")
+    return {"closed": closed, "late": late, "waiting": waiting, "withdrawn": withdrawn}

@@ -108,7 +108,7 @@
         detail: { valueAnimation: false, formatter: "{value}%", fontSize: 16, offsetCenter: [0, "55%"] },
         title: { offsetCenter: [0, "78%"], fontSize: 10 },
         data: [
-          { value: share, name: text.share, url: summary.projects_url, itemStyle: { color: share + 10 < expectedShare ? COLOURS.red : BLUE } },
+          { value: share, name: text.share, url: summary.projects_url, itemStyle: { color: summary.gap_points === null ? BLUE : COLOURS[paceLight(summary.gap_points)] } },
           { value: expectedShare, name: text.expected_share, url: summary.behind_url, itemStyle: { color: "#868e96" }, detail: { show: false }, title: { show: false }, pointer: { width: 2 } },
         ],
       }],
@@ -193,6 +193,13 @@
     function (p) { return p.data && p.data.url; }
   );
 
+  /* The light a gap to 序时 earns, by the deployment's thresholds (as the lights have it). */
+  function paceLight(gap) {
+    var behind = -Number(gap);
+    var limits = data.lights.thresholds;
+    return behind > limits.red ? "red" : behind < limits.yellow ? "green" : "yellow";
+  }
+
   /* Owner units: completed share against 序时 share, furthest ahead on top. */
   var ranked = data.ranking.filter(function (r) { return r.share !== null; }).slice(0, 20).reverse();
   var rankingElement = document.getElementById("chart-ranking");
@@ -220,8 +227,7 @@
       series: [
         { name: text.share, type: "bar", cursor: "pointer",
           data: ranked.map(function (r) {
-            var behind = Number(r.gap_points) < 0;
-            return { value: Number(r.share), url: r.projects_url, itemStyle: { color: behind ? COLOURS.red : COLOURS.green } };
+            return { value: Number(r.share), url: r.projects_url, itemStyle: { color: COLOURS[paceLight(r.gap_points)] } };
           }) },
         { name: text.expected_share, type: "scatter", symbol: "rect", symbolSize: [3, 14], itemStyle: { color: "#212529" },
           data: ranked.map(function (r) { return { value: Number(r.expected_share), url: r.projects_url }; }) },
