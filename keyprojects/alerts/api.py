@@ -19,7 +19,7 @@ from keyprojects.organisations.models import Jurisdiction
 
 from . import services
 from .choices import ACTIVE_STATUSES, AlertKind, AlertStatus, EventKind, Owner, Severity
-from .models import Alert, AlertQuerySet, AlertRule
+from .models import RED_FIRST, Alert, AlertQuerySet, AlertRule
 from .rules import installed
 
 router = Router(tags=["alerts"])
@@ -184,7 +184,7 @@ def list_alerts(
     ]
     if kind:
         alerts = alerts.filter(kind=kind)
-    alerts = alerts.order_by(services.RED_FIRST, "-opened_at", "-id")
+    alerts = alerts.order_by(RED_FIRST, "-opened_at", "-id")
     today = timezone.localdate()
     return {
         "count": alerts.count(),

@@ -9,29 +9,28 @@ supervision services, for the few alerts that need them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from keyprojects.audit.choices import Action
-from keyprojects.audit.services import Change, record_changes, snapshot
 from keyprojects.notifications.services import notify
 from keyprojects.organisations.choices import Role
-from keyprojects.organisations.models import Unit
-from keyprojects.projects.models import Project
 from keyprojects.supervision.choices import SourceKind
 from keyprojects.supervision.models import Task
 
-from .choices import SEVERITY_RANK, AlertStatus, EventKind, Severity
-from .models import Alert, AlertEvent, AlertRule
+from .choices import ACTIVE_STATUSES, SEVERITY_RANK, AlertKind, AlertStatus, EventKind, Severity
+from .messages import describe
+from .models import RED_FIRST, Alert, AlertEvent, AlertRule
 from .rules import Finding, Scope, evaluate
 
 ALERT_FIELDS = [
@@ -40,12 +39,40 @@ ALERT_FIELDS = [
 ]  # fmt: skip
 
 
+@dataclass(frozen=True)
+class News:
+    """An alert that opened or turned red: what a notice of it needs."""
+
+    pk: int
+    jurisdiction_id: int
+    owner_unit_id: int | None
+    kind: str
+    severity: str
+    label: str
+    subject: str
+    params: dict[str, Any]
+    version: int
+
+    @classmethod
+    def of(cls, alert: Alert) -> News:
+        return cls(alert.pk, alert.jurisdiction_id, alert.owner_unit_id, alert.kind,
+                   alert.severity, alert.label, alert.subject, alert.params,
+                   alert.version)  # fmt: skip
+
+    def message(self, today: dt.date) -> str:
+        return describe(self.kind, self.params, self.label, today)
+
+    def url(self) -> str:
+        return reverse("alerts:detail", args=[self.pk])
+
+
 @dataclass
 class Outcome:
     """What one evaluation changed."""
 
-    opened: list[Alert] = field(default_factory=list)
-    raised: list[Alert] = field(default_factory=list)
+    opened: list[News] = field(default_factory=list)
+    needing: list[int] = field(default_factory=list)  # alerts that should have a task
+    raised: list[News] = field(default_factory=list)
     lowered: int = 0
     updated: int = 0
     cleared: int = 0
@@ -54,6 +81,7 @@ class Outcome:
 
     def add(self, other: Outcome) -> None:
         self.opened += other.opened
+        self.needing += other.needing
         self.raised += other.raised
         self.lowered += other.lowered
         self.updated += other.updated
@@ -73,21 +101,56 @@ class Outcome:
         }
 
 
-def _new_alert(rule: AlertRule, finding: Finding, now: dt.datetime) -> Alert:
-    return Alert(
-        jurisdiction_id=rule.jurisdiction_id,
-        rule=rule,
-        kind=rule.kind,
-        project_id=finding.project_id,
-        subject=finding.subject,
-        label=finding.label[:300],
-        severity=finding.severity,
-        owner_unit_id=finding.owner(rule),
-        params=finding.params,
-        status=AlertStatus.OPEN,
-        tracked=True,
-        opened_at=now,
+OPEN_COLUMNS = ("jurisdiction", "rule", "kind", "project", "subject", "label", "severity",
+                "owner_unit", "params", "status", "tracked", "opened_at", "resolved_by_itself",
+                "version")  # fmt: skip
+
+
+def _open(rule: AlertRule, findings: list[Finding], now: dt.datetime) -> list[News]:
+    """Write the new alerts and their "opened" events as plain rows: the first night opens
+    hundreds of thousands, and model instances would cost more than the rest of the run.
+    PostgreSQL takes them by COPY, several times faster than row-by-row inserts."""
+    if not findings:
+        return []
+    meta = Alert._meta
+    by_name = {f.name: f.column for f in meta.concrete_fields}
+    columns = ", ".join(f'"{by_name[name]}"' for name in OPEN_COLUMNS)
+    table, events = meta.db_table, AlertEvent._meta.db_table
+    copying = connection.vendor == "postgresql"
+    at = now if copying else connection.ops.adapt_datetimefield_value(now)
+    as_json = meta.get_field("params")
+
+    def params(value: dict[str, Any]) -> Any:
+        return json.dumps(value) if copying else as_json.get_db_prep_save(value, connection)
+
+    rows = [
+        (rule.jurisdiction_id, rule.pk, rule.kind, f.project_id, f.subject, f.label[:300],
+         f.severity, f.owner(rule), params(f.params), AlertStatus.OPEN.value, True, at, False,
+         1)
+        for f in findings
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        if copying:
+            with cursor.cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(OPEN_COLUMNS))
+            cursor.executemany(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', rows)
+        cursor.execute(
+            f'INSERT INTO "{events}" ("alert_id", "kind", "at", "severity", "params", "note") '
+            f'SELECT "id", %s, "opened_at", "severity", "params", %s FROM "{table}" '
+            'WHERE "rule_id" = %s AND "tracked" AND "opened_at" = %s',
+            [EventKind.OPENED.value, "", rule.pk, at],
+        )
+    ids = dict(
+        Alert.objects.filter(rule=rule, tracked=True, opened_at=now).values_list("subject", "pk")
     )
+    return [
+        News(ids[f.subject], rule.jurisdiction_id, f.owner(rule), rule.kind, f.severity,
+             f.label[:300], f.subject, f.params, 1)
+        for f in findings
+    ]  # fmt: skip
 
 
 def _event(alert: Alert, kind: str, now: dt.datetime, note: str = "") -> AlertEvent:
@@ -96,26 +159,46 @@ def _event(alert: Alert, kind: str, now: dt.datetime, note: str = "") -> AlertEv
     )
 
 
+COLUMNS = ("pk", "subject", "severity", "params", "status", "owner_unit_id", "label",
+           "project_id", "task_id")  # fmt: skip
+
+
 def reconcile(*, rule: AlertRule, scope: Scope, findings: list[Finding], today: dt.date) -> Outcome:
-    """Bring the rule's alerts in `scope` in line with `findings`."""
+    """Bring the rule's alerts in `scope` in line with `findings`.
+
+    The tracked alerts are read as plain rows; only those that change are loaded as records,
+    so that a night when little changes costs little however many alerts are open. What the
+    rules do to alerts is computed, like a light, and kept out of the audit trail: each
+    alert's events tell it. What people do to them is audited."""
     now = timezone.now()
     outcome = Outcome()
     by_subject = {f.subject: f for f in findings}
-    tracked = {a.subject: a for a in scope.alerts(rule)}
-    updates: list[Alert] = []
-    creates: list[Alert] = []
-    events: list[AlertEvent] = []
-    changes: list[Change] = []
-    to_cancel: list[Alert] = []
-
-    def changed(alert: Alert, before: dict[str, Any]) -> None:
-        alert.version += 1
-        updates.append(alert)
-        changes.append(Change(Action.UPDATE, alert, before, snapshot(alert)))
-
-    for subject, alert in tracked.items():
+    rows = {row[1]: row for row in scope.alerts(rule).values_list(*COLUMNS)}
+    plan: dict[int, Finding | None] = {}  # alert → what it becomes (None: no longer holds)
+    fresh: list[Finding] = []
+    for subject, (pk, _s, severity, params, status, owner, label, project, task) in rows.items():
         finding = by_subject.get(subject)
-        before = snapshot(alert)
+        if finding is None:
+            plan[pk] = None
+        elif status not in ACTIVE_STATUSES:
+            # The office resolved it while the condition held: it stays resolved unless the
+            # condition grows worse, which is news.
+            if SEVERITY_RANK[finding.severity] > SEVERITY_RANK[severity]:
+                plan[pk] = None
+                fresh.append(finding)
+        elif (finding.severity, finding.params, finding.owner(rule), finding.label[:300],
+              finding.project_id) != (severity, params, owner, label, project):  # fmt: skip
+            plan[pk] = finding
+        elif task is None and owner and rule.makes_task_for(severity):
+            outcome.needing.append(pk)
+    fresh += [f for s, f in by_subject.items() if s not in rows]
+
+    updates: list[Alert] = []
+    raised: list[Alert] = []
+    events: list[AlertEvent] = []
+    to_cancel: list[Alert] = []
+    for alert in Alert.objects.in_bulk(list(plan)).values() if plan else ():
+        finding = plan[alert.pk]
         if finding is None:
             alert.tracked = False
             if alert.is_active:
@@ -125,61 +208,41 @@ def reconcile(*, rule: AlertRule, scope: Scope, findings: list[Finding], today: 
                 outcome.cleared += 1
                 if alert.task_id:
                     to_cancel.append(alert)
-            changed(alert, before)
-            continue
-        if not alert.is_active:
-            # The office resolved it while the condition held: it stays resolved unless the
-            # condition grows worse, which is news.
-            if SEVERITY_RANK[finding.severity] > SEVERITY_RANK[alert.severity]:
-                alert.tracked = False
-                changed(alert, before)
-                creates.append(_new_alert(rule, finding, now))
-            continue
-        dirty = False
-        if finding.severity != alert.severity:
-            up = SEVERITY_RANK[finding.severity] > SEVERITY_RANK[alert.severity]
-            alert.severity, alert.params = finding.severity, finding.params
-            events.append(_event(alert, EventKind.RAISED if up else EventKind.LOWERED, now))
-            if up:
-                outcome.raised.append(alert)
-            else:
-                outcome.lowered += 1
-            dirty = True
-        owner = finding.owner(rule)
-        label = finding.label[:300]
-        if (finding.params, owner, label, finding.project_id) != (
-            alert.params, alert.owner_unit_id, alert.label, alert.project_id,
-        ):  # fmt: skip
-            alert.params, alert.owner_unit_id = finding.params, owner
-            alert.label, alert.project_id = label, finding.project_id
-            dirty = True
-        if dirty:
+        else:
+            if finding.severity != alert.severity:
+                up = SEVERITY_RANK[finding.severity] > SEVERITY_RANK[alert.severity]
+                alert.severity, alert.params = finding.severity, finding.params
+                events.append(_event(alert, EventKind.RAISED if up else EventKind.LOWERED, now))
+                if up:
+                    raised.append(alert)
+                else:
+                    outcome.lowered += 1
+            alert.params, alert.owner_unit_id = finding.params, finding.owner(rule)
+            alert.label, alert.project_id = finding.label[:300], finding.project_id
             outcome.updated += 1
-            changed(alert, before)
-    creates += [_new_alert(rule, f, now) for s, f in by_subject.items() if s not in tracked]
+            if (
+                alert.task_id is None
+                and alert.owner_unit_id
+                and rule.makes_task_for(alert.severity)
+            ):
+                outcome.needing.append(alert.pk)
+        alert.version += 1
+        updates.append(alert)
 
     with transaction.atomic():
         # Untracking comes first: a new alert may take the subject over.
-        Alert.objects.bulk_update(updates, ALERT_FIELDS, batch_size=1000)
-        Alert.objects.bulk_create(creates, batch_size=1000)
-        events += [_event(alert, EventKind.OPENED, now) for alert in creates]
+        Alert.objects.bulk_update(updates, ALERT_FIELDS, batch_size=2000)
         AlertEvent.objects.bulk_create(events, batch_size=2000)
-        changes += [Change(Action.CREATE, a, None, snapshot(a)) for a in creates]
-        record_changes(changes)
-        for alert in [*updates, *creates]:
-            alert.refresh_audit_snapshot()
-        outcome.opened = creates
-        outcome.tasks_cancelled = cancel_tasks(to_cancel, now)
-        needing = [
-            a
-            for a in [*creates, *tracked.values()]
-            if a.is_active and a.task_id is None and rule.makes_task_for(a.severity)
+        outcome.opened = _open(rule, fresh, now)
+        outcome.raised = [News.of(a) for a in raised]
+        outcome.needing += [
+            n.pk for n in outcome.opened if n.owner_unit_id and rule.makes_task_for(n.severity)
         ]
-        outcome.tasks_made = _make_tasks(rule, needing, today, now)
+        outcome.tasks_cancelled = cancel_tasks(to_cancel, now)
     return outcome
 
 
-def task_title(alert: Alert, today: dt.date) -> str:
+def task_title(alert: Alert) -> str:
     """The task's title, in the site's language: a task is read by everyone."""
     with translation.override(settings.LANGUAGE_CODE):
         return _("Alert %(kind)s: %(about)s") % {
@@ -188,40 +251,81 @@ def task_title(alert: Alert, today: dt.date) -> str:
         }
 
 
-def _make_tasks(rule: AlertRule, alerts: list[Alert], today: dt.date, now: dt.datetime) -> int:
+# At most this many tasks are made while an evaluation runs; more wait for the worker.
+TASKS_INLINE = 20
+
+
+def needing_tasks() -> QuerySet[Alert]:
+    """Open alerts whose rule makes a task at their severity and that have none yet."""
+    return (
+        Alert.objects.active()
+        .filter(
+            task__isnull=True,
+            owner_unit__isnull=False,
+            rule__enabled=True,
+            rule__creates_task=True,
+        )
+        .filter(Q(severity=Severity.RED) | Q(rule__task_severity=Severity.YELLOW))
+    )
+
+
+def make_tasks(
+    alert_ids: list[int] | None, today: dt.date, *, everything: bool = False
+) -> tuple[int, int]:
+    """Make the supervised task of each alert that should have one (of `alert_ids`, else of
+    any), red and oldest first, each in a transaction of its own, through the supervision
+    services. Beyond TASKS_INLINE, unless asked for `everything`, the rest are left to the
+    worker (`tasks.make_alert_tasks`). Returns how many were made and how many wait."""
+    from .signals import paused
+    from .tasks import make_alert_tasks
+
+    alerts = needing_tasks()
+    if alert_ids is not None:
+        if not alert_ids:
+            return 0, 0
+        alerts = alerts.filter(pk__in=alert_ids)
+    ids = list(alerts.order_by(RED_FIRST, "opened_at", "pk").values_list("pk", flat=True))
+    chosen = ids if everything else ids[:TASKS_INLINE]
+    made = 0
+    with paused():
+        for pk in chosen:
+            made += _make_task(pk, today)
+    waiting = len(ids) - len(chosen)
+    if waiting:
+        transaction.on_commit(lambda: make_alert_tasks.enqueue(), robust=True)
+    return made, waiting
+
+
+def _make_task(pk: int, today: dt.date) -> int:
     from keyprojects.supervision.services import create_task
 
-    alerts = [a for a in alerts if a.owner_unit_id]
-    if not alerts:
-        return 0
-    units = Unit.objects.in_bulk({a.owner_unit_id for a in alerts})
-    projects = Project.objects.in_bulk({a.project_id for a in alerts if a.project_id})
-    deadline = today + dt.timedelta(days=rule.task_deadline_days)
-    events, changes = [], []
-    for alert in alerts:
+    with transaction.atomic():
+        alert = (
+            needing_tasks()
+            .select_for_update(of=("self",))
+            .select_related("rule", "owner_unit", "project")
+            .filter(pk=pk)
+            .first()
+        )
+        if alert is None:  # made meanwhile, or no longer needed
+            return 0
+        assert alert.owner_unit is not None
         with translation.override(settings.LANGUAGE_CODE):
             detail = alert.message(today)
         task = create_task(
-            title=task_title(alert, today),
+            title=task_title(alert),
             detail=detail,
-            owner_unit=units[alert.owner_unit_id],
-            deadline=deadline,
+            owner_unit=alert.owner_unit,
+            deadline=today + dt.timedelta(days=alert.rule.task_deadline_days),
             source_kind=SourceKind.ALERT,
             source=alert,
-            project=projects.get(alert.project_id) if alert.project_id else None,
+            project=alert.project,
             jurisdiction_id=alert.jurisdiction_id,
         )
-        before = snapshot(alert)
         alert.task = task
-        alert.version += 1
-        changes.append(Change(Action.UPDATE, alert, before, snapshot(alert)))
-        events.append(_event(alert, EventKind.TASK_MADE, now, task.title))
-    Alert.objects.bulk_update(alerts, ["task", "version"], batch_size=1000)
-    AlertEvent.objects.bulk_create(events, batch_size=2000)
-    record_changes(changes)
-    for alert in alerts:
-        alert.refresh_audit_snapshot()
-    return len(alerts)
+        Alert.objects.filter(pk=alert.pk).update(task=task, version=F("version") + 1)
+        _event(alert, EventKind.TASK_MADE, timezone.now(), task.title).save()
+    return 1
 
 
 def cancel_tasks(alerts: list[Alert], now: dt.datetime, *, user: Any = None) -> int:
@@ -285,12 +389,12 @@ def _unit_people(unit_ids: set[int]) -> dict[int, list[Any]]:
     return people
 
 
-def recipients(alerts: list[Alert]) -> dict[Any, list[Alert]]:
+def recipients(alerts: list[News]) -> dict[Any, list[News]]:
     """Each person to tell, with the alerts they are told of: the owner unit's people and
     the programme office of the alert's jurisdiction."""
     offices = _offices({a.jurisdiction_id for a in alerts})
     units = _unit_people({a.owner_unit_id for a in alerts if a.owner_unit_id})
-    told: dict[Any, list[Alert]] = defaultdict(list)
+    told: dict[Any, list[News]] = defaultdict(list)
     for alert in alerts:
         people = offices.get(alert.jurisdiction_id, [])
         if alert.owner_unit_id:
@@ -300,15 +404,15 @@ def recipients(alerts: list[Alert]) -> dict[Any, list[Alert]]:
     return told
 
 
-def _title(alert: Alert) -> str:
+def _title(alert: News) -> str:
     return _("%(severity)s alert: %(kind)s, %(about)s") % {
-        "severity": alert.get_severity_display(),
-        "kind": alert.get_kind_display(),
+        "severity": Severity(alert.severity).label,
+        "kind": AlertKind(alert.kind).label,
         "about": alert.label or alert.subject,
     }
 
 
-def _tell_one(person: Any, alert: Alert, kind: str, today: dt.date) -> int:
+def _tell_one(person: Any, alert: News, kind: str, today: dt.date) -> int:
     key = f"{alert.pk}" if kind == "alert_opened" else f"{alert.pk}:{alert.version}"
     return len(
         notify(
@@ -317,7 +421,7 @@ def _tell_one(person: Any, alert: Alert, kind: str, today: dt.date) -> int:
             key=key,
             title=_title(alert)[:200],
             body=alert.message(today),
-            url=alert.get_absolute_url(),
+            url=alert.url(),
         )
     )
 
@@ -335,6 +439,7 @@ def tell_summary(outcome: Outcome, today: dt.date, *, key: str) -> int:
     sent = 0
     opened = {a.pk for a in outcome.opened}
     with translation.override(settings.LANGUAGE_CODE):
+        labels = {kind: str(label) for kind, label in AlertKind.choices}
         for person, theirs in recipients(news).items():
             if len(theirs) <= SUMMARY_AFTER:
                 for alert in theirs:
@@ -342,8 +447,8 @@ def tell_summary(outcome: Outcome, today: dt.date, *, key: str) -> int:
                     sent += _tell_one(person, alert, kind, today)
                 continue
             red = sum(1 for a in theirs if a.severity == Severity.RED)
-            by_kind = Counter(a.get_kind_display() for a in theirs)
-            body = "\n".join(f"{kind}: {count}" for kind, count in by_kind.most_common())
+            by_kind = Counter(a.kind for a in theirs)
+            body = "\n".join(f"{labels[kind]}: {count}" for kind, count in by_kind.most_common())
             title = ngettext(
                 "%(count)d new or worsened alert (%(red)d red)",
                 "%(count)d new or worsened alerts (%(red)d red)",

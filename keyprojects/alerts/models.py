@@ -91,6 +91,14 @@ class AlertRule(AuditedModel):
         return self.creates_task and SEVERITY_RANK[severity] >= SEVERITY_RANK[self.task_severity]
 
 
+# Red alerts before yellow ones.
+RED_FIRST = models.Case(
+    models.When(severity=Severity.RED, then=models.Value(0)),
+    default=models.Value(1),
+    output_field=models.IntegerField(),
+)
+
+
 class AlertQuerySet(models.QuerySet["Alert"]):
     def visible_to(self, user: Any) -> AlertQuerySet:
         """Office, leaders and auditors read every alert of their jurisdictions; a unit user
@@ -120,11 +128,21 @@ class Alert(AuditedModel):
     until it clears or the office resolves it. When it clears and comes back later, that is a
     new alert: the history stays."""
 
+    # The foreign keys are indexed by the composite indexes below (or, for the people and the
+    # task, looked up rarely): one index fewer for each of the many rows a night may write.
     jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
+        Jurisdiction,
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     rule = models.ForeignKey(
-        AlertRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="alerts"
+        AlertRule,
+        verbose_name=_("rule"),
+        on_delete=models.PROTECT,
+        related_name="alerts",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=20, choices=AlertKind.choices)
     project = models.ForeignKey(
@@ -134,6 +152,7 @@ class Alert(AuditedModel):
         blank=True,
         on_delete=models.CASCADE,
         related_name="alerts",
+        db_index=False,
     )
     subject = models.CharField(_("about"), max_length=100)
     label = models.CharField(_("about"), max_length=300, blank=True)
@@ -145,6 +164,7 @@ class Alert(AuditedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="alerts",
+        db_index=False,
     )
     params = models.JSONField(_("figures"), default=dict)
     status = models.CharField(
@@ -162,6 +182,7 @@ class Alert(AuditedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     resolved_by = models.ForeignKey(
@@ -171,6 +192,7 @@ class Alert(AuditedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     resolved_by_itself = models.BooleanField(_("resolved by itself"), default=False)
     task = models.ForeignKey(
@@ -180,6 +202,7 @@ class Alert(AuditedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     version = models.PositiveIntegerField(default=1)
 
@@ -205,9 +228,7 @@ class Alert(AuditedModel):
             models.Index(fields=["jurisdiction", "status", "kind"], name="alert_jur_status_idx"),
             models.Index(fields=["project", "status"], name="alert_project_status_idx"),
             models.Index(fields=["owner_unit", "status"], name="alert_unit_status_idx"),
-            models.Index(
-                fields=["rule", "project"], name="alert_rule_tracked_idx", condition=Q(tracked=True)
-            ),
+            models.Index(fields=["rule", "subject"], name="alert_rule_subject_idx"),
         ]
 
     def __str__(self) -> str:

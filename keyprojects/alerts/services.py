@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,9 +26,15 @@ from keyprojects.organisations.choices import Role
 from keyprojects.organisations.models import Jurisdiction
 from keyprojects.projects.models import Project
 
-from .choices import AlertKind, AlertStatus, EventKind, Severity
-from .evaluation import Outcome, cancel_tasks, evaluate_scope, tell_summary
-from .models import Alert, AlertEvent, AlertRule
+from .choices import AlertKind, AlertStatus, EventKind
+from .evaluation import (
+    Outcome,
+    cancel_tasks,
+    evaluate_scope,
+    make_tasks,
+    tell_summary,
+)
+from .models import RED_FIRST, Alert, AlertEvent, AlertRule
 from .params import check_params, check_rule, defaults, plain
 from .rules import SCOPE_LIMIT, Scope, assessed_month, installed
 from .signals import SCHEDULE_KINDS, paused
@@ -159,6 +165,7 @@ def rule_update(
             rules=[current_rule], scope=Scope(current_rule.jurisdiction_id), today=day
         )
         tell_summary(outcome, day, key=f"rule:{current_rule.pk}:{current_rule.version}")
+        make_tasks(outcome.needing, day)
     rule.__dict__.update(current_rule.__dict__)
     return current_rule
 
@@ -272,9 +279,6 @@ def alert_resolve(alert: Alert, *, user: Any, note: str, version: int | None = N
 
 # -- reading ----------------------------------------------------------------------------------
 
-RED_FIRST = Case(When(severity=Severity.RED, then=Value(0)), default=Value(1),
-                 output_field=IntegerField())  # fmt: skip
-
 
 def project_alerts(project: Project) -> QuerySet[Alert]:
     """A project's open and acknowledged alerts, red first: for the project's page."""
@@ -309,6 +313,7 @@ def alerts_evaluate(
     ]
     outcome = evaluate_scope(rules=rules, scope=scope, today=today)
     tell_summary(outcome, today, key=timezone.now().isoformat())
+    outcome.tasks_made = make_tasks(outcome.needing, today)[0]
     return outcome
 
 
@@ -361,6 +366,7 @@ def alerts_reevaluate(
                 scope = Scope(jid, None if len(mine) > SCOPE_LIMIT else mine, loose)
                 outcome.add(evaluate_scope(rules=[rule], scope=scope, today=today))
         tell_summary(outcome, today, key=timezone.now().isoformat())
+        outcome.tasks_made = make_tasks(outcome.needing, today)[0]
     return outcome
 
 
@@ -375,6 +381,7 @@ class NightlyRun:
     updated: int = 0
     cleared: int = 0
     tasks_made: int = 0
+    tasks_waiting: int = 0
     tasks_cancelled: int = 0
     notices: int = 0
     not_installed: list[str] = field(default_factory=list)
@@ -411,5 +418,9 @@ def alerts_nightly(today: dt.date | None = None) -> NightlyRun:
     begun = time.perf_counter()
     run.notices = tell_summary(total, today, key=today.isoformat())
     run.seconds["notices"] = round(time.perf_counter() - begun, 2)
+    # Every alert still without the task it should have, not only tonight's.
+    begun = time.perf_counter()
+    run.tasks_made, run.tasks_waiting = make_tasks(None, today)
+    run.seconds["tasks"] = round(time.perf_counter() - begun, 2)
     run.seconds["total"] = round(time.perf_counter() - started, 2)
     return run

@@ -21,7 +21,7 @@ from keyprojects.web.widgets import bootstrap
 from . import services
 from .choices import ACTIVE_STATUSES, AlertKind, AlertStatus, EventKind, Severity
 from .forms import AlertFilter, RuleForm
-from .models import Alert, AlertRule
+from .models import RED_FIRST, Alert, AlertRule
 from .params import SPECS
 from .rules import installed
 
@@ -84,7 +84,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         (kind, label, counts.get(kind, {}).get("n", 0), counts.get(kind, {}).get("red", 0))
         for kind, label in AlertKind.choices
     ]
-    page = _page(request, alerts.order_by(services.RED_FIRST, "-opened_at", "-id"))
+    page = _page(request, alerts.order_by(RED_FIRST, "-opened_at", "-id"))
     query = request.GET.copy()
     query.pop("kind", None)
     query.pop("page", None)

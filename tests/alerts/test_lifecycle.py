@@ -34,7 +34,7 @@ def kinds(alert):
     return list(alert.events.values_list("kind", flat=True))
 
 
-def test_a_new_alert_tells_the_unit_that_answers_and_the_office_and_is_audited(world, yellow):
+def test_a_new_alert_tells_the_unit_that_answers_and_the_office(world, yellow):
     assert yellow.status == AlertStatus.OPEN and yellow.severity == "yellow"
     assert yellow.owner_unit == world.owner  # the rule's default: the project's owner unit
     assert yellow.jurisdiction == world.district
@@ -42,7 +42,18 @@ def test_a_new_alert_tells_the_unit_that_answers_and_the_office_and_is_audited(w
     opened = Notification.objects.filter(kind="alert_opened")
     told = set(opened.values_list("user__username", flat=True))
     assert told == {"owner_user", "office"}
-    assert AuditEntry.objects.filter(model="alerts.alert", object_id=str(yellow.pk)).exists()
+
+
+def test_what_the_rules_do_is_told_by_events_and_what_people_do_is_audited_too(
+    world, yellow, english
+):
+    entries = AuditEntry.objects.filter(model="alerts.alert", object_id=str(yellow.pk))
+    assert not entries.exists()  # computed, like a light: its events tell it
+    english(world.owner_user).post(
+        f"/alerts/{yellow.pk}/act/", {"action": "acknowledge", "note": "已倒排工期"}
+    )
+    (entry,) = entries
+    assert entry.actor == world.owner_user and entry.after["status"] == "acknowledged"
 
 
 def test_evaluating_again_changes_nothing(world, yellow):
@@ -220,3 +231,23 @@ def test_a_task_made_by_an_alert_reads_in_the_sites_language(world):
     task = Task.objects.get(source_kind=SourceKind.ALERT)
     assert world.project.name in task.title
     assert "2026-05" in task.detail
+
+
+def test_beyond_a_handful_tasks_are_left_to_the_worker(world, monkeypatch, committed):
+    from django_tasks_db.models import DBTaskResult
+
+    from keyprojects.alerts import evaluation
+    from keyprojects.alerts.tasks import make_alert_tasks
+
+    monkeypatch.setattr(evaluation, "TASKS_INLINE", 1)
+    light(world.project, 2026, 5, "-35")
+    light(world.other_project, 2026, 5, "-40")
+    with on(JUNE), committed():
+        outcome = services.alerts_evaluate(jurisdiction_id=world.district.pk, kinds=[PACE])
+    assert outcome.tasks_made == 1
+    assert Alert.objects.filter(task__isnull=True).count() == 1
+    assert DBTaskResult.objects.filter(task_path__endswith="make_alert_tasks").exists()
+    with on(JUNE):
+        assert make_alert_tasks.call() == 1
+        assert make_alert_tasks.call() == 0  # each alert gets one task, once
+    assert Task.objects.filter(source_kind=SourceKind.ALERT).count() == 2
