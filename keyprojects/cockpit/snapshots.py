@@ -58,8 +58,8 @@ from .models import Snapshot, SnapshotMap, SnapshotState
 ZERO = Decimal(0)
 MONTHS = range(1, 13)
 MAX_AGE = dt.timedelta(hours=1)
-# A refresh handed to the worker that has not happened after this long is done at once:
-# the worker is busy or not running.
+# A refresh handed to the worker that has not happened after this long, of figures older
+# than MAX_AGE, is done at once: the worker is not running.
 REFRESH_WAIT = dt.timedelta(minutes=2)
 MAP_POINTS = 2000
 LIGHT_RANK = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2, "": 3}
@@ -463,7 +463,9 @@ def ensure_current(year: int, *, today: dt.date | None = None) -> tuple[Snapshot
     if state.source_seq == head and state.built_for == today and now - state.built_at < MAX_AGE:
         return state, True
     asked = state.refresh_requested_at
-    if state.build_seconds <= sync_seconds() or (asked and now - asked > REFRESH_WAIT):
+    # No worker took the refresh up, and the figures are old: work them out now, once.
+    abandoned = asked is not None and now - asked > REFRESH_WAIT and now - state.built_at > MAX_AGE
+    if state.build_seconds <= sync_seconds() or abandoned:
         return snapshot_build(year, today=today), True
     _request_refresh(year, now)
     return state, False

@@ -51,6 +51,7 @@
 
   var base = {
     animation: false,
+    aria: { enabled: true },
     textStyle: { fontFamily: "inherit", fontSize: 11 },
   };
 
