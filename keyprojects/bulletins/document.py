@@ -136,7 +136,6 @@ class Table:
     columns: list[Column]
     rows: list[list[str]]
     note: str = ""
-    emphasis: list[str] = field(default_factory=list)  # per row: "", "red" or "yellow"
 
     @property
     def dense(self) -> bool:
@@ -147,12 +146,11 @@ class Table:
         total = sum(c.width for c in self.columns) or 1
         return [f"{c.width * 100 / total:.1f}" for c in self.columns]
 
-    def body(self) -> Iterator[tuple[str, list[tuple[str, str]]]]:
-        """Each row's emphasis and its cells with their alignment, for the templates."""
+    def body(self) -> Iterator[list[tuple[str, str]]]:
+        """Each row's cells with their alignment, for the templates."""
         aligns = [c.align for c in self.columns]
-        for i, row in enumerate(self.rows):
-            emphasis = self.emphasis[i] if i < len(self.emphasis) else ""
-            yield emphasis, list(zip(row, aligns, strict=True))
+        for row in self.rows:
+            yield list(zip(row, aligns, strict=True))
 
 
 @dataclass
@@ -189,6 +187,11 @@ class Document:
     copy_to: str
     issued_line: str
     draft: bool
+
+    def photos(self) -> Iterator[Photo]:
+        for section in self.sections:
+            for block in section.blocks:
+                yield from block.photos
 
     def tables(self) -> Iterator[Table]:
         for section in self.sections:
@@ -586,24 +589,51 @@ def _ranking(content: dict[str, Any], tables: _Counter) -> list[Block]:
 
 
 def _lagging(content: dict[str, Any], tables: _Counter) -> list[Block]:
+    """Red projects, then yellow ones, each in a table of their own (as bulletins list them,
+    and legible in black and white)."""
     rows = content["lagging"]
     if not rows:
         return [text(_("No project is behind the time-proportional share this month."))]
-    labels = dict(Light.choices)
-    red = sum(1 for r in rows if r["light"] == Light.RED)
-    table = Table(
-        caption=_caption(tables, _("Projects behind schedule (10,000 yuan)")),
+    red = [r for r in rows if r["light"] == Light.RED]
+    yellow = [r for r in rows if r["light"] != Light.RED]
+    blocks = [
+        text(
+            _(
+                "%(red)s projects are red (more than the red threshold behind the "
+                "time-proportional share) and %(yellow)s yellow; their units are named below "
+                "with the gap."
+            )
+            % {"red": len(red), "yellow": len(yellow)}
+        )
+    ]
+    groups = [
+        (red, _("Red-light projects (%(count)s)"), _("Red-light projects (10,000 yuan)")),
+        (yellow, _("Yellow-light projects (%(count)s)"),
+         _("Yellow-light projects (10,000 yuan)")),
+    ]  # fmt: skip
+    n = 0
+    for members, heading, caption in groups:
+        if not members:
+            continue
+        n += 1
+        blocks.append(subheading(item_number(n) + heading % {"count": len(members)}))
+        blocks.append(table_block(_lagging_table(_caption(tables, caption), members)))
+    return blocks
+
+
+def _lagging_table(caption: str, rows: list[dict[str, Any]]) -> Table:
+    return Table(
+        caption=caption,
         columns=[
             Column(pgettext("bulletin table", "No."), "center", 0.5),
-            Column(pgettext("bulletin table", "Project"), "left", 2.1),
-            Column(pgettext("bulletin table", "Owner unit"), "left", 1.3),
-            Column(pgettext("bulletin table", "Responsible unit"), "left", 1.3),
+            Column(pgettext("bulletin table", "Project"), "left", 2.2),
+            Column(pgettext("bulletin table", "Owner unit"), "left", 1.35),
+            Column(pgettext("bulletin table", "Responsible unit"), "left", 1.35),
             Column(pgettext("bulletin table", "Annual plan"), "right", 1.35),
             Column(pgettext("bulletin table", "Completed"), "right", 1.35),
             Column(pgettext("bulletin table", "Completion"), "right", 0.95),
             Column(pgettext("bulletin table", "Gap (points)"), "right", 0.95),
-            Column(pgettext("bulletin table", "Light"), "center", 0.75),
-            Column(pgettext("bulletin table", "Problem reported"), "left", 1.9),
+            Column(pgettext("bulletin table", "Problem reported"), "left", 2.0),
         ],
         rows=[
             [
@@ -615,24 +645,11 @@ def _lagging(content: dict[str, Any], tables: _Counter) -> list[Block]:
                 wan(r["ytd_completed"]),
                 pct(r["actual_share"]),
                 points(r["gap_points"]),
-                str(labels.get(r["light"], r["light"])),
                 r["reason"],
             ]
             for i, r in enumerate(rows, start=1)
         ],
-        emphasis=[r["light"] for r in rows],
     )
-    return [
-        text(
-            _(
-                "%(red)s projects are red (more than the red threshold behind the "
-                "time-proportional share) and %(yellow)s yellow; their units are named below "
-                "with the gap."
-            )
-            % {"red": red, "yellow": len(rows) - red}
-        ),
-        table_block(table),
-    ]
 
 
 def _problems(content: dict[str, Any], tables: _Counter) -> list[Block]:

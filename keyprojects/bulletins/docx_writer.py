@@ -250,19 +250,17 @@ def write_docx(doc: Document, load_photo: PhotoLoader) -> bytes:
 # -- tables as WordprocessingML -------------------------------------------------------------
 
 _JC = {"left": "left", "center": "center", "right": "right"}
-_EMPHASIS = {"red": "C00000", "yellow": "B8860B"}
 
 
 def _cell(text: str, width: int, align: str, *, header: bool = False,
-          color: str | None = None, half_points: int = TABLE_HALF_POINTS) -> str:  # fmt: skip
+          half_points: int = TABLE_HALF_POINTS) -> str:  # fmt: skip
     shading = '<w:shd w:val="clear" w:color="auto" w:fill="E7E6E6"/>' if header else ""
     bold = "<w:b/>" if header else ""
-    colour = f'<w:color w:val="{color}"/>' if color else ""
     jc = "center" if header else _JC.get(align, "left")
     fonts = f'<w:rFonts w:ascii="{LATIN_FONT}" w:hAnsi="{LATIN_FONT}" w:eastAsia="{TABLE_FONT}"/>'
     size = f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
     run = (
-        f'<w:r><w:rPr>{fonts}{bold}{colour}{size}</w:rPr><w:t xml:space="preserve">'
+        f'<w:r><w:rPr>{fonts}{bold}{size}</w:rPr><w:t xml:space="preserve">'
         f"{escape(clean(text))}</w:t></w:r>"
         if text
         else ""
@@ -295,11 +293,9 @@ def table_xml(table: Table) -> str:
         f'<w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>{grid}</w:tblGrid>',
         f"<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>{header}</w:tr>",
     ]
-    for i, row in enumerate(table.rows):
-        emphasis = table.emphasis[i] if i < len(table.emphasis) else ""
-        color = _EMPHASIS.get(emphasis)
+    for row in table.rows:
         cells = "".join(
-            _cell(value, w, c.align, color=color, half_points=size)
+            _cell(value, w, c.align, half_points=size)
             for value, c, w in zip(row, table.columns, widths, strict=True)
         )
         parts.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
