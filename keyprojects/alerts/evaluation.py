@@ -123,11 +123,11 @@ def _open(rule: AlertRule, findings: list[Finding], now: dt.datetime) -> list[Ne
     def params(value: dict[str, Any]) -> Any:
         return json.dumps(value) if copying else as_json.get_db_prep_save(value, connection)
 
+    owners = [f.owner(rule) for f in findings]
     rows = [
         (rule.jurisdiction_id, rule.pk, rule.kind, f.project_id, f.subject, f.label[:300],
-         f.severity, f.owner(rule), params(f.params), AlertStatus.OPEN.value, True, at, False,
-         1)
-        for f in findings
+         f.severity, owner, params(f.params), AlertStatus.OPEN.value, True, at, False, 1)
+        for f, owner in zip(findings, owners, strict=True)
     ]  # fmt: skip
     with connection.cursor() as cursor:
         if copying:
@@ -147,9 +147,9 @@ def _open(rule: AlertRule, findings: list[Finding], now: dt.datetime) -> list[Ne
         Alert.objects.filter(rule=rule, tracked=True, opened_at=now).values_list("subject", "pk")
     )
     return [
-        News(ids[f.subject], rule.jurisdiction_id, f.owner(rule), rule.kind, f.severity,
-             f.label[:300], f.subject, f.params, 1)
-        for f in findings
+        News(ids[f.subject], rule.jurisdiction_id, owner, rule.kind, f.severity, f.label[:300],
+             f.subject, f.params, 1)
+        for f, owner in zip(findings, owners, strict=True)
     ]  # fmt: skip
 
 

@@ -66,7 +66,8 @@ def test_running_twice_a_day_does_nothing_more(world):
     assert again.opened == again.cleared == again.updated == 0
 
 
-def test_a_summary_rather_than_a_flood(world):
+def test_a_summary_rather_than_a_flood(world, settings):
+    settings.LANGUAGE_CODE = "en"  # notices are written in the site's language
     _behind(world, 8)
     for rule in services.rules_for(world.district.pk).values():
         rule.creates_task = False
