@@ -139,9 +139,10 @@ def bulletin_refresh(*, bulletin: Bulletin, rebuild_lights: bool = True) -> Bull
     """Take the figures and tables again from the data: drafts only."""
     if bulletin.is_published:
         raise published_refusal()
-    content = draft_content(
-        bulletin.jurisdiction, bulletin.year, bulletin.month, rebuild_lights=rebuild_lights
-    )
+    with document_language():  # the snapshot's labels are the documents' words
+        content = draft_content(
+            bulletin.jurisdiction, bulletin.year, bulletin.month, rebuild_lights=rebuild_lights
+        )
     now = timezone.now()
     with transaction.atomic():
         locked = _locked_draft(bulletin)

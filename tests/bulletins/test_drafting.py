@@ -239,3 +239,52 @@ def test_a_month_without_figures_drafts_empty_tables(world, month):
     assert content["overall"]["annual_target"] == 0
     assert content["overall"]["share"] is None
     assert content["lagging"] == [] and content["photos"] == []
+
+
+def test_with_an_assessment_in_use_its_ranking_of_the_month_is_the_bulletins(world, programme):
+    from keyprojects.assessment import services as assessment
+    from keyprojects.assessment.rules import DEFAULT_WEIGHTS, default_params
+
+    assessment.indicator_set_save(
+        jurisdiction=world.district,
+        user=world.office,
+        name="2026年度考核",
+        indicators=[
+            {"kind": str(kind), "weight": weight, "params": default_params(kind)}
+            for kind, weight in DEFAULT_WEIGHTS
+        ],
+    )
+    ranking = drafting.draft_content(world.district, YEAR, MONTH)["ranking"]
+    expected = assessment.ranking_for(world.district, YEAR, MONTH)
+    assert ranking["source"] == "assessment"
+    assert [r["unit"] for r in ranking["rows"]] == [r.name for r in expected.rows]
+    assert [r["score"] for r in ranking["rows"]] == [r.total for r in expected.rows]
+    assert "provisional" in ranking["basis"]
+
+
+def test_open_problems_come_from_the_problem_ledger_by_the_unit_assigned(world, programme):
+    from keyprojects.problems import services as problems
+    from keyprojects.problems.choices import Category, Severity
+
+    def raise_problem(title: str) -> object:
+        return problems.problem_raise(
+            user=world.owner_user,
+            project=programme.red,
+            category=Category.UTILITIES,
+            severity=Severity.IMPORTANT,
+            title=title,
+            need="请协调供电公司尽快实施迁改",
+        )
+
+    assigned = raise_problem("10kV电力管线迁改滞后")
+    problems.problem_assign(assigned, user=world.office, units=[world.responsible])
+    raise_problem("施工用电报装未批复")
+    withdrawn = raise_problem("已撤回的问题")
+    problems.problem_withdraw(withdrawn, user=world.owner_user, reason="已自行解决")
+    scope = drafting.Scope(world.district, YEAR, MONTH)
+    listed = providers.open_problems(scope, today=dt.date(2026, 11, 5))
+    assert listed["source"] == "problems" and listed["total"] == 2
+    by_title = {item["title"]: item for item in listed["items"]}
+    assert by_title["10kV电力管线迁改滞后"]["unit"] == "区住房城市建委"
+    assert by_title["施工用电报装未批复"]["unit"] == "Awaiting assignment"
+    assert by_title["施工用电报装未批复"]["project"] == "老鼓楼衙署遗址公园"

@@ -111,9 +111,8 @@ def test_only_the_programme_office_drafts_and_edits(
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [("leader", FORBIDDEN), ("auditor", FORBIDDEN), ("owner_user", NOT_FOUND),
-     ("outsider", NOT_FOUND)],
-)  # fmt: skip
+    [(p, EDITORS_OF_DRAFTS[p]) for p in PERSONAS if p != "office"],
+)
 def test_no_one_but_the_office_publishes_or_deletes(world, client_for, draft, persona, expected):
     client = client_for(world.personas()[persona])
     assert client.post(f"/bulletins/{draft.pk}/publish/").status_code == expected
