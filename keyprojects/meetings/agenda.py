@@ -26,7 +26,18 @@ from keyprojects.supervision.sources import source_fields
 from .choices import AgendaKind, DecisionOutcome, MeetingStatus
 from .models import AgendaItem, Decision, Meeting, outcome_of
 from .permissions import can_run, require
-from .services import check, lock_meeting, next_order
+from .services import (
+    check,
+    check_project,
+    check_unit,
+    clean_text,
+    lock_meeting,
+    move_row,
+    next_order,
+    renumber,
+    require_open,
+    scope_ids,
+)
 
 
 @dataclass(frozen=True)
@@ -204,6 +215,77 @@ def agenda_propose(
             created.append(item)
             order += 1
     return created
+
+
+# -- editing by hand ----------------------------------------------------------------------------
+
+
+def agenda_add(
+    meeting: Meeting,
+    *,
+    user: Any,
+    text: str,
+    kind: str = AgendaKind.OTHER,
+    project: Project | None = None,
+    unit: Unit | None = None,
+    source: Any = None,
+) -> AgendaItem:
+    require(can_run(user, meeting))
+    text = clean_text(text, _("Say what the item is about."))
+    ids = scope_ids(meeting)
+    if project is not None:
+        check_project(project, ids)
+    if unit is not None:
+        check_unit(unit, ids)
+    with transaction.atomic():
+        lock_meeting(meeting)
+        require_open(meeting)
+        if source is not None:
+            fields = source_fields(source)
+            check(
+                not meeting.agenda.filter(
+                    source_type=fields["source_type"], source_id=fields["source_id"]
+                ).exists(),
+                _("That is already on the agenda."),
+            )
+        else:
+            fields = {}
+        item = AgendaItem(
+            meeting=meeting,
+            order=next_order(meeting.agenda),
+            kind=kind,
+            text=text,
+            project=project,
+            unit=unit,
+            **fields,
+        )
+        item.full_clean(exclude=["source_type"])
+        item.save()
+    return item
+
+
+def agenda_remove(item: AgendaItem, *, user: Any) -> None:
+    meeting = item.meeting
+    require(can_run(user, meeting))
+    with transaction.atomic():
+        lock_meeting(meeting)
+        require_open(meeting)
+        check(
+            not item.decisions.exists(),
+            _("A decision refers to this item; remove the decision first."),
+        )
+        item.delete()
+        renumber(meeting.agenda.all())
+
+
+def agenda_move(item: AgendaItem, *, user: Any, up: bool) -> None:
+    """Swap the item with its neighbour above or below."""
+    meeting = item.meeting
+    require(can_run(user, meeting))
+    with transaction.atomic():
+        lock_meeting(meeting)
+        require_open(meeting)
+        move_row(list(meeting.agenda.all()), item.pk, up)
 
 
 def with_sources(items: QuerySet[AgendaItem]) -> QuerySet[AgendaItem]:

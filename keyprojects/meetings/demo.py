@@ -20,7 +20,7 @@ from keyprojects.progress.services import lights_rebuild
 from keyprojects.projects.models import AnnualPlan, Project
 from keyprojects.supervision import services as tasks
 
-from . import services, visits
+from . import agenda, attendance, services, visits
 from .agenda import agenda_propose
 from .choices import Presence
 from .models import Meeting
@@ -95,7 +95,7 @@ def populate(district: Jurisdiction) -> None:
 
     third = _meeting(district, office, today + dt.timedelta(days=7), "区政府第一会议室")
     agenda_propose(third, user=office, today=today)
-    services.attendance_invite_agenda_units(third, user=office)
+    attendance.attendance_invite_agenda_units(third, user=office)
 
     _visit_the_four(district, office, leader, units, projects, today - dt.timedelta(days=30))
     _second_visit(district, office, leader, units, projects, today - dt.timedelta(days=9))
@@ -125,14 +125,14 @@ def _hold(
     meeting: Meeting, office: User, units: dict[str, Unit], rng: random.Random, minutes: str
 ) -> None:
     agenda_propose(meeting, user=office, today=meeting.date)
-    services.agenda_add(
+    agenda.agenda_add(
         meeting, user=office, text="区发改委通报全区重点项目投资完成情况", unit=units["区发改委"]
     )
-    services.attendance_add(meeting, user=office, name="常务副区长")
+    attendance.attendance_add(meeting, user=office, name="常务副区长")
     for name in ("区发改委", "区住房城市建委", "区城管局", "解放碑CBD管委会", "区国资公司",
                  "区城投公司", "区城市更新公司"):  # fmt: skip
-        services.attendance_add(meeting, user=office, unit=units[name])
-    services.attendance_invite_agenda_units(meeting, user=office)
+        attendance.attendance_add(meeting, user=office, unit=units[name])
+    attendance.attendance_invite_agenda_units(meeting, user=office)
     marks: dict[int, tuple[str, str]] = {}
     for row in meeting.attendance.select_related("unit"):
         roll = rng.random()
@@ -142,7 +142,7 @@ def _hold(
             marks[row.pk] = (Presence.ABSENT, "")
         else:
             marks[row.pk] = (Presence.PRESENT, "")
-    services.attendance_mark(meeting, user=office, marks=marks, today=meeting.date)
+    attendance.attendance_mark(meeting, user=office, marks=marks, today=meeting.date)
     services.meeting_hold(meeting, user=office, minutes=minutes, today=meeting.date)
 
 

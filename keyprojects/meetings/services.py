@@ -24,9 +24,8 @@ from keyprojects.projects.models import Project
 from keyprojects.supervision.choices import SourceKind
 from keyprojects.supervision.models import Task
 from keyprojects.supervision.services import IllegalMove, create_task
-from keyprojects.supervision.sources import source_fields
 
-from .choices import AgendaKind, MeetingStatus, Presence
+from .choices import MeetingStatus, Presence
 from .models import AgendaItem, Attendance, Decision, Meeting
 from .permissions import can_create, can_run, require
 
@@ -92,7 +91,7 @@ def _bump(meeting: Meeting, **fields: Any) -> None:
     meeting.save(update_fields=[*fields, "version"])
 
 
-def _require_open(meeting: Meeting) -> None:
+def require_open(meeting: Meeting) -> None:
     """Agenda, attendance and decisions change only while the meeting is planned or held."""
     check(
         meeting.status != MeetingStatus.CLOSED,
@@ -101,14 +100,14 @@ def _require_open(meeting: Meeting) -> None:
     check(meeting.status != MeetingStatus.CANCELLED, _("The meeting was cancelled."))
 
 
-def _ids(meeting: Meeting) -> list[int]:
+def scope_ids(meeting: Meeting) -> list[int]:
     return meeting.jurisdiction.subtree_ids()
 
 
 # -- notices ------------------------------------------------------------------------------------
 
 
-def _people(rows: list[Attendance]) -> list[User]:
+def people_for(rows: list[Attendance]) -> list[User]:
     """Who reads a notice for these rows: the person named, else the unit's people."""
     named = [row.person for row in rows if row.person_id and row.person and row.person.is_active]
     units = [row.unit_id for row in rows if not row.person_id and row.unit_id]
@@ -116,21 +115,21 @@ def _people(rows: list[Attendance]) -> list[User]:
     return list({user.pk: user for user in [*named, *by_unit]}.values())
 
 
-def _when(meeting: Meeting) -> str:
+def when_and_where(meeting: Meeting) -> str:
     when = meeting.date.isoformat()
     if meeting.start_time:
         when += f" {meeting.start_time:%H:%M}"
     return f"{when} {meeting.place}".strip()
 
 
-def _invite(meeting: Meeting, rows: list[Attendance]) -> None:
+def invite(meeting: Meeting, rows: list[Attendance]) -> None:
     for row in rows:
         notify(
-            _people([row]),
+            people_for([row]),
             kind="meeting_invited",
             key=f"{meeting.pk}:{row.pk}",
             title=_("Invited: %(title)s") % {"title": meeting.title},
-            body=_when(meeting),
+            body=when_and_where(meeting),
             url=meeting.get_absolute_url(),
         )
 
@@ -138,7 +137,7 @@ def _invite(meeting: Meeting, rows: list[Attendance]) -> None:
 def _tell_invited(meeting: Meeting, kind: str, title: str, body: str) -> None:
     rows = list(meeting.attendance.select_related("person"))
     notify(
-        _people(rows),
+        people_for(rows),
         kind=kind,
         key=f"{meeting.pk}:{meeting.version}",
         title=title,
@@ -168,13 +167,13 @@ def _check_chair(chair: User | None, jurisdiction: Jurisdiction) -> None:
         return
     if chair.role != Role.LEADER:
         raise ValidationError(_("The chair must be one of the leaders."))
-    if chair.jurisdiction_id not in jurisdiction.subtree_ids() and not _above(
+    if chair.jurisdiction_id not in jurisdiction.subtree_ids() and not is_above(
         chair.jurisdiction_id, jurisdiction
     ):
         raise ValidationError(_("The chair is a leader of another jurisdiction."))
 
 
-def _above(jurisdiction_id: int | None, jurisdiction: Jurisdiction) -> bool:
+def is_above(jurisdiction_id: int | None, jurisdiction: Jurisdiction) -> bool:
     node: Jurisdiction | None = jurisdiction.parent
     while node is not None:
         if node.pk == jurisdiction_id:
@@ -239,19 +238,20 @@ def meeting_update(
                 _("A %(status)s meeting cannot be changed.")
                 % {"status": meeting.get_status_display()},
             )
-        before = _when(meeting)
+        before = when_and_where(meeting)
         for name, value in fields.items():
             setattr(meeting, name, value.strip() if isinstance(value, str) else value)
         if not meeting.title:
             meeting.title = suggested_title(meeting.jurisdiction, meeting.date)
         meeting.full_clean()
         _bump(meeting, **{name: getattr(meeting, name) for name in [*fields, "title"]})
-        if _when(meeting) != before and meeting.status == MeetingStatus.PLANNED:
+        if when_and_where(meeting) != before and meeting.status == MeetingStatus.PLANNED:
             _tell_invited(
                 meeting,
                 "meeting_changed",
                 _("Moved: %(title)s") % {"title": meeting.title},
-                _("Now %(when)s (was %(before)s).") % {"when": _when(meeting), "before": before},
+                _("Now %(when)s (was %(before)s).")
+                % {"when": when_and_where(meeting), "before": before},
             )
     return meeting
 
@@ -301,7 +301,7 @@ def meeting_minutes_save(
     require(can_run(user, meeting))
     with transaction.atomic():
         lock_meeting(meeting, version)
-        _require_open(meeting)
+        require_open(meeting)
         minutes = (minutes or "").strip()
         if meeting.status == MeetingStatus.HELD:
             check(bool(minutes), _("A held meeting keeps its minutes; correct them instead."))
@@ -399,79 +399,11 @@ def meeting_delete(meeting: Meeting, *, user: Any) -> int:
     return issued
 
 
-# -- agenda -------------------------------------------------------------------------------------
+# -- numbered rows (agenda items, decisions, stops) ---------------------------------------------
 
 
 def next_order(rows: Any) -> int:
     return int(rows.aggregate(m=Max("order"))["m"] or 0) + 1
-
-
-def agenda_add(
-    meeting: Meeting,
-    *,
-    user: Any,
-    text: str,
-    kind: str = AgendaKind.OTHER,
-    project: Project | None = None,
-    unit: Unit | None = None,
-    source: Any = None,
-) -> AgendaItem:
-    require(can_run(user, meeting))
-    text = clean_text(text, _("Say what the item is about."))
-    ids = _ids(meeting)
-    if project is not None:
-        check_project(project, ids)
-    if unit is not None:
-        check_unit(unit, ids)
-    with transaction.atomic():
-        lock_meeting(meeting)
-        _require_open(meeting)
-        if source is not None:
-            fields = source_fields(source)
-            check(
-                not meeting.agenda.filter(
-                    source_type=fields["source_type"], source_id=fields["source_id"]
-                ).exists(),
-                _("That is already on the agenda."),
-            )
-        else:
-            fields = {}
-        item = AgendaItem(
-            meeting=meeting,
-            order=next_order(meeting.agenda),
-            kind=kind,
-            text=text,
-            project=project,
-            unit=unit,
-            **fields,
-        )
-        item.full_clean(exclude=["source_type"])
-        item.save()
-    return item
-
-
-def agenda_remove(item: AgendaItem, *, user: Any) -> None:
-    meeting = item.meeting
-    require(can_run(user, meeting))
-    with transaction.atomic():
-        lock_meeting(meeting)
-        _require_open(meeting)
-        check(
-            not item.decisions.exists(),
-            _("A decision refers to this item; remove the decision first."),
-        )
-        item.delete()
-        renumber(meeting.agenda.all())
-
-
-def agenda_move(item: AgendaItem, *, user: Any, up: bool) -> None:
-    """Swap the item with its neighbour above or below."""
-    meeting = item.meeting
-    require(can_run(user, meeting))
-    with transaction.atomic():
-        lock_meeting(meeting)
-        _require_open(meeting)
-        move_row(list(meeting.agenda.all()), item.pk, up)
 
 
 def move_row(rows: list[Any], pk: int, up: bool) -> None:
@@ -492,140 +424,6 @@ def renumber(rows: Any) -> None:
             row.save(update_fields=["order"])
 
 
-# -- attendance ---------------------------------------------------------------------------------
-
-
-def attendance_add(
-    meeting: Meeting,
-    *,
-    user: Any,
-    unit: Unit | None = None,
-    person: User | None = None,
-    name: str = "",
-) -> Attendance:
-    """Invite a unit, a person, or someone by name or position."""
-    require(can_run(user, meeting))
-    name = (name or "").strip()
-    if person is not None:
-        if unit is None:
-            unit = person.unit
-        elif person.unit_id and person.unit_id != unit.pk:
-            raise ValidationError(
-                _("%(person)s is not of %(unit)s.") % {"person": person, "unit": unit}
-            )
-    if unit is None and person is None and not name:
-        raise ValidationError(_("Choose a unit or a person, or write a name."))
-    ids = _ids(meeting)
-    if unit is not None:
-        check_unit(unit, ids)
-    if (
-        person is not None
-        and person.jurisdiction_id not in ids
-        and not _above(person.jurisdiction_id, meeting.jurisdiction)
-    ):
-        raise ValidationError(_("%(person)s works in another jurisdiction.") % {"person": person})
-    with transaction.atomic():
-        lock_meeting(meeting)
-        _require_open(meeting)
-        rows = meeting.attendance.all()
-        if person is not None:
-            check(
-                not rows.filter(person=person).exists(),
-                _("%(who)s is already on the list.") % {"who": person},
-            )
-        else:
-            check(
-                not rows.filter(unit=unit, person__isnull=True, name=name).exists(),
-                _("%(who)s is already on the list.") % {"who": name or unit},
-            )
-        row = Attendance(meeting=meeting, unit=unit, person=person, name=name)
-        row.full_clean(validate_constraints=False)
-        row.save()
-        if meeting.status == MeetingStatus.PLANNED:
-            _invite(meeting, [row])
-    return row
-
-
-def attendance_invite_agenda_units(meeting: Meeting, *, user: Any) -> int:
-    """Invite every unit that reports on an agenda item or owns a decision and is not yet on
-    the list. Returns how many were added."""
-    require(can_run(user, meeting))
-    with transaction.atomic():
-        lock_meeting(meeting)
-        _require_open(meeting)
-        wanted = list(
-            dict.fromkeys(
-                [
-                    *meeting.agenda.filter(unit__isnull=False)
-                    .order_by("order")
-                    .values_list("unit_id", flat=True),
-                    *meeting.decisions.order_by("order").values_list("owner_unit_id", flat=True),
-                ]
-            )
-        )
-        present = set(meeting.attendance.values_list("unit_id", flat=True))
-        added = [u for u in wanted if u not in present]
-        rows = [Attendance.objects.create(meeting=meeting, unit_id=unit_id) for unit_id in added]
-        if meeting.status == MeetingStatus.PLANNED:
-            _invite(meeting, rows)
-    return len(added)
-
-
-def attendance_mark(
-    meeting: Meeting,
-    *,
-    user: Any,
-    marks: dict[int, tuple[str, str]],
-    today: dt.date | None = None,
-) -> int:
-    """Record who came: `marks` maps an attendance row to (presence, who attended instead).
-    All rows or none are saved. Returns how many changed."""
-    require(can_run(user, meeting))
-    today = today or timezone.localdate()
-    with transaction.atomic():
-        lock_meeting(meeting)
-        _require_open(meeting)
-        rows = {row.pk: row for row in meeting.attendance.select_related("unit", "person")}
-        unknown = set(marks) - set(rows)
-        check(not unknown, _("Someone on the form is not on this meeting's list; reload it."))
-        changed = []
-        for pk, (presence, delegate) in marks.items():
-            row = rows[pk]
-            delegate = (delegate or "").strip()
-            check(
-                presence in Presence.values,
-                _("Unknown attendance: %(value)s.") % {"value": presence},
-            )
-            if presence != Presence.INVITED:
-                check(
-                    meeting.date <= today,
-                    _("The meeting is on %(date)s; attendance is recorded from that day.")
-                    % {"date": meeting.date.isoformat()},
-                )
-            if presence == Presence.DELEGATE:
-                check(
-                    bool(delegate),
-                    _("Name who attended instead of %(who)s.") % {"who": row.label},
-                )
-            else:
-                delegate = ""
-            if (row.presence, row.delegate) != (presence, delegate):
-                row.presence, row.delegate = presence, delegate
-                changed.append(row)
-        for row in changed:
-            row.save(update_fields=["presence", "delegate"])
-    return len(changed)
-
-
-def attendance_remove(row: Attendance, *, user: Any) -> None:
-    meeting = row.meeting
-    require(can_run(user, meeting))
-    with transaction.atomic():
-        lock_meeting(meeting)
-        _require_open(meeting)
-        row.delete()
-
-
 # -- decisions ----------------------------------------------------------------------------------
 
 
@@ -644,7 +442,7 @@ def decision_add(
     """A decision of the meeting (议定事项); it becomes a task when the meeting closes."""
     require(can_run(user, meeting))
     text = clean_text(text, _("Write the decision."))
-    ids = _ids(meeting)
+    ids = scope_ids(meeting)
     check_unit(owner_unit, ids)
     check_owner(owner_unit, owner_person)
     if agenda_item is not None:
@@ -657,7 +455,7 @@ def decision_add(
         raise ValidationError(_("The deadline must not be before the meeting."))
     with transaction.atomic():
         lock_meeting(meeting)
-        _require_open(meeting)
+        require_open(meeting)
         decision = Decision(
             meeting=meeting,
             order=next_order(meeting.decisions),
@@ -688,7 +486,7 @@ def decision_update(decision: Decision, *, user: Any, **fields: Any) -> Decision
         raise ValidationError(_("These cannot be changed here: %(f)s") % {"f": ", ".join(unknown)})
     if "text" in fields:
         fields["text"] = clean_text(fields["text"], _("Write the decision."))
-    ids = _ids(meeting)
+    ids = scope_ids(meeting)
     owner_unit = fields.get("owner_unit", decision.owner_unit)
     check_unit(owner_unit, ids)
     check_owner(owner_unit, fields.get("owner_person", decision.owner_person))
@@ -705,7 +503,7 @@ def decision_update(decision: Decision, *, user: Any, **fields: Any) -> Decision
             decision.task_id is None,
             _("The decision was issued as a task; change the task instead."),
         )
-        _require_open(meeting)
+        require_open(meeting)
         for name, value in fields.items():
             setattr(decision, name, value)
         decision.full_clean()
@@ -722,6 +520,6 @@ def decision_remove(decision: Decision, *, user: Any) -> None:
             decision.task_id is None,
             _("An issued decision stays on the record; cancel its task instead."),
         )
-        _require_open(meeting)
+        require_open(meeting)
         decision.delete()
         renumber(meeting.decisions.all())

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from keyprojects.supervision.choices import OPEN_STATUSES
 from keyprojects.web.widgets import bootstrap
 
-from . import services
+from . import agenda, attendance, services
 from .agenda import agenda_propose, item_state, opening, with_sources
 from .choices import MeetingStatus, Presence
 from .forms import AgendaItemForm, AttendanceForm, DecisionForm, MeetingForm
@@ -159,8 +159,8 @@ def _detail(request: HttpRequest, meeting: Meeting, **bound: Any) -> HttpRespons
     user: Any = request.user
     today = timezone.localdate()
     run = can_run(user, meeting)
-    agenda = list(with_sources(meeting.agenda.all()))
-    for item in agenda:
+    items = list(with_sources(meeting.agenda.all()))
+    for item in items:
         item.state = item_state(item, today)  # type: ignore[attr-defined]
     decisions = list(
         meeting.decisions.select_related(
@@ -187,7 +187,7 @@ def _detail(request: HttpRequest, meeting: Meeting, **bound: Any) -> HttpRespons
             "nav": "meetings",
             "meeting": meeting,
             "opening": opening(meeting, today),
-            "agenda": agenda,
+            "agenda": items,
             "attendance": list(meeting.attendance.select_related("unit", "person")),
             "decisions": decisions,
             "presences": Presence.choices,
@@ -231,7 +231,7 @@ def meeting_act(request: HttpRequest, pk: int) -> HttpResponse:
             )
             anchor = "agenda"
         elif action == "invite":
-            n = services.attendance_invite_agenda_units(meeting, user=user)
+            n = attendance.attendance_invite_agenda_units(meeting, user=user)
             done = ngettext("%(n)d unit invited.", "%(n)d units invited.", n) % {"n": n}
             anchor = "attendance"
         elif action == "minutes":
@@ -292,7 +292,7 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(request, meeting, agenda_form=form)
     data = form.cleaned_data
     try:
-        services.agenda_add(
+        agenda.agenda_add(
             meeting,
             user=request.user,
             text=data["text"],
@@ -316,9 +316,9 @@ def agenda_item_act(request: HttpRequest, pk: int, item_id: int) -> HttpResponse
     action = request.POST.get("action", "")
     try:
         if action in ("up", "down"):
-            services.agenda_move(item, user=request.user, up=action == "up")
+            agenda.agenda_move(item, user=request.user, up=action == "up")
         elif action == "remove":
-            services.agenda_remove(item, user=request.user)
+            agenda.agenda_remove(item, user=request.user)
             messages.success(request, _("The item was removed from the agenda."))
         else:
             raise ValidationError(_("Unknown action."))
@@ -336,7 +336,7 @@ def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(request, meeting, attendance_form=form)
     data = form.cleaned_data
     try:
-        services.attendance_add(
+        attendance.attendance_add(
             meeting, user=request.user, unit=data["unit"], person=data["person"], name=data["name"]
         )
     except ValidationError as error:
@@ -357,7 +357,7 @@ def attendance_mark(request: HttpRequest, pk: int) -> HttpResponse:
             row = int(key[9:])
             marks[row] = (request.POST.get(key, ""), request.POST.get(f"delegate_{row}", ""))
     try:
-        n = services.attendance_mark(meeting, user=request.user, marks=marks)
+        n = attendance.attendance_mark(meeting, user=request.user, marks=marks)
     except ValidationError as error:
         messages.error(request, messages_of(error))
     else:
@@ -372,7 +372,7 @@ def attendance_remove(request: HttpRequest, pk: int, row_id: int) -> HttpRespons
     row: Attendance = get_object_or_404(meeting.attendance, pk=row_id)
     row.meeting = meeting
     try:
-        services.attendance_remove(row, user=request.user)
+        attendance.attendance_remove(row, user=request.user)
     except ValidationError as error:
         messages.error(request, messages_of(error))
     return _back(meeting, "attendance")

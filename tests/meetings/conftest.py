@@ -7,14 +7,22 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.utils import translation
 
-from keyprojects.meetings import services, visits
+from keyprojects.meetings import attendance, services, visits
 from keyprojects.organisations.choices import Role
 from tests.api.conftest import api_for  # noqa: F401  (a fixture for the API tests)
 from tests.factories import UserFactory
 
 TODAY = dt.date(2026, 6, 10)
 NOW = dt.datetime(2026, 6, 10, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Messages are read in English here, whatever the catalog translates meanwhile."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +39,7 @@ def meeting(world):
         user=world.office, jurisdiction=world.district, date=TODAY, place="区政府第一会议室",
         chair=world.leader,
     )  # fmt: skip
-    services.attendance_add(meeting, user=world.office, unit=world.owner)
+    attendance.attendance_add(meeting, user=world.office, unit=world.owner)
     return meeting
 
 
@@ -47,7 +55,7 @@ def decided(world, meeting):
 
 def hold(meeting, user, minutes="会议听取了各单位汇报，研究了存在问题。"):
     rows = {row.pk: ("present", "") for row in meeting.attendance.all()}
-    services.attendance_mark(meeting, user=user, marks=rows)
+    attendance.attendance_mark(meeting, user=user, marks=rows)
     meeting.refresh_from_db()
     return services.meeting_hold(meeting, user=user, minutes=minutes)
 

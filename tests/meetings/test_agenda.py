@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from keyprojects.meetings import services
+from keyprojects.meetings import agenda, services
 from keyprojects.meetings.agenda import agenda_propose, item_state, opening
 from keyprojects.meetings.choices import AgendaKind, DecisionOutcome
 from keyprojects.progress.models import MonthlyLight
@@ -112,7 +112,7 @@ def test_open_decisions_of_earlier_meetings_are_carried_over_first_and_only_once
 
 
 def test_proposing_twice_adds_nothing_twice_and_keeps_what_was_typed(world, meeting):
-    services.agenda_add(meeting, user=world.office, text="区发改委通报投资完成情况")
+    agenda.agenda_add(meeting, user=world.office, text="区发改委通报投资完成情况")
     task(world, "完成管线迁改", TODAY - dt.timedelta(days=3))
     light(world.project, 2026, 5, "red", "-35")
 

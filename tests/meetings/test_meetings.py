@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from keyprojects.audit.models import AuditEntry
-from keyprojects.meetings import services
+from keyprojects.meetings import agenda, attendance, services
 from keyprojects.meetings.choices import MeetingStatus, Presence
 from keyprojects.meetings.models import Attendance, Decision, Meeting
 from keyprojects.notifications.models import Notification
@@ -153,8 +153,8 @@ def test_illegal_moves_are_refused_with_the_reason_and_change_nothing(
         "decision": lambda: services.decision_add(
             meeting, user=office, text="x", owner_unit=world.owner, deadline=TODAY
         ),
-        "agenda": lambda: services.agenda_add(meeting, user=office, text="临时议题"),
-        "invite": lambda: services.attendance_add(meeting, user=office, name="区长"),
+        "agenda": lambda: agenda.agenda_add(meeting, user=office, text="临时议题"),
+        "invite": lambda: attendance.attendance_add(meeting, user=office, name="区长"),
         "edit": lambda: services.meeting_update(
             meeting, user=office, date=TODAY + dt.timedelta(days=1)
         ),
@@ -171,10 +171,10 @@ def test_a_meeting_is_not_held_before_its_day(world, frozen):
     meeting = services.meeting_create(
         user=world.office, jurisdiction=world.district, date=TODAY + dt.timedelta(days=2)
     )
-    services.attendance_add(meeting, user=world.office, unit=world.owner)
+    attendance.attendance_add(meeting, user=world.office, unit=world.owner)
     row = meeting.attendance.get()
     with pytest.raises(ValidationError, match="attendance is recorded from that day"):
-        services.attendance_mark(meeting, user=world.office, marks={row.pk: ("present", "")})
+        attendance.attendance_mark(meeting, user=world.office, marks={row.pk: ("present", "")})
     with pytest.raises(ValidationError, match="held from that day"):
         services.meeting_hold(meeting, user=world.office, minutes="纪要")
 
@@ -184,13 +184,13 @@ def test_a_meeting_is_not_held_before_its_day(world, frozen):
 
 
 def test_holding_needs_minutes_and_everyone_marked_and_someone_present(world, meeting):
-    services.attendance_add(meeting, user=world.office, name="常务副区长")
+    attendance.attendance_add(meeting, user=world.office, name="常务副区长")
     with pytest.raises(ValidationError, match="Write the minutes"):
         services.meeting_hold(meeting, user=world.office, minutes="  ")
     with pytest.raises(ValidationError, match=r"区城投公司.*常务副区长"):
         services.meeting_hold(meeting, user=world.office, minutes="纪要")
     rows = {row.pk: (Presence.ABSENT, "") for row in meeting.attendance.all()}
-    services.attendance_mark(meeting, user=world.office, marks=rows)
+    attendance.attendance_mark(meeting, user=world.office, marks=rows)
     with pytest.raises(ValidationError, match="who attended"):
         services.meeting_hold(meeting, user=world.office, minutes="纪要")
     meeting.refresh_from_db()
@@ -198,18 +198,18 @@ def test_holding_needs_minutes_and_everyone_marked_and_someone_present(world, me
 
 
 def test_a_delegate_is_named_and_marks_are_saved_all_or_none(world, meeting):
-    services.attendance_add(meeting, user=world.office, person=world.responsible_user)
+    attendance.attendance_add(meeting, user=world.office, person=world.responsible_user)
     owner_row, person_row = meeting.attendance.order_by("id")
     assert person_row.unit == world.responsible
 
     with pytest.raises(ValidationError, match="Name who attended instead"):
-        services.attendance_mark(
+        attendance.attendance_mark(
             meeting, user=world.office,
             marks={owner_row.pk: (Presence.PRESENT, ""), person_row.pk: (Presence.DELEGATE, "")},
         )  # fmt: skip
     assert set(meeting.attendance.values_list("presence", flat=True)) == {Presence.INVITED}
 
-    changed = services.attendance_mark(
+    changed = attendance.attendance_mark(
         meeting, user=world.office,
         marks={owner_row.pk: (Presence.PRESENT, "x"), person_row.pk: (Presence.DELEGATE, "王科长")},
     )  # fmt: skip
@@ -222,35 +222,35 @@ def test_a_delegate_is_named_and_marks_are_saved_all_or_none(world, meeting):
 
 def test_a_mark_for_someone_of_another_meeting_is_refused(world, meeting):
     other = services.meeting_create(user=world.office, jurisdiction=world.district, date=TODAY)
-    stranger = services.attendance_add(other, user=world.office, name="区长")
+    stranger = attendance.attendance_add(other, user=world.office, name="区长")
     with pytest.raises(ValidationError, match="not on this meeting's list"):
-        services.attendance_mark(meeting, user=world.office, marks={stranger.pk: ("present", "")})
+        attendance.attendance_mark(meeting, user=world.office, marks={stranger.pk: ("present", "")})
 
 
 def test_nobody_is_invited_twice_and_a_person_must_be_of_the_unit(world, meeting):
     with pytest.raises(ValidationError, match="already on the list"):
-        services.attendance_add(meeting, user=world.office, unit=world.owner)
-    services.attendance_add(meeting, user=world.office, person=world.owner_user)
+        attendance.attendance_add(meeting, user=world.office, unit=world.owner)
+    attendance.attendance_add(meeting, user=world.office, person=world.owner_user)
     with pytest.raises(ValidationError, match="already on the list"):
-        services.attendance_add(meeting, user=world.office, person=world.owner_user)
+        attendance.attendance_add(meeting, user=world.office, person=world.owner_user)
     with pytest.raises(ValidationError, match="is not of"):
-        services.attendance_add(
+        attendance.attendance_add(
             meeting, user=world.office, unit=world.owner, person=world.responsible_user
         )
     with pytest.raises(ValidationError, match="Choose a unit or a person"):
-        services.attendance_add(meeting, user=world.office, name="  ")
+        attendance.attendance_add(meeting, user=world.office, name="  ")
     foreign = world.foreign_project.owner_unit
     with pytest.raises(ValidationError, match="another jurisdiction"):
-        services.attendance_add(meeting, user=world.office, unit=foreign)
+        attendance.attendance_add(meeting, user=world.office, unit=foreign)
     assert Attendance.objects.count() == 2
 
 
 def test_the_units_on_the_agenda_and_the_decisions_are_invited_once(world, decided):
-    services.agenda_add(decided, user=world.office, text="议题", unit=world.bystander_unit)
-    services.agenda_add(decided, user=world.office, text="议题二", unit=world.owner)
+    agenda.agenda_add(decided, user=world.office, text="议题", unit=world.bystander_unit)
+    agenda.agenda_add(decided, user=world.office, text="议题二", unit=world.owner)
 
-    assert services.attendance_invite_agenda_units(decided, user=world.office) == 2
-    assert services.attendance_invite_agenda_units(decided, user=world.office) == 0
+    assert attendance.attendance_invite_agenda_units(decided, user=world.office) == 2
+    assert attendance.attendance_invite_agenda_units(decided, user=world.office) == 0
     units = set(decided.attendance.values_list("unit__name", flat=True))
     assert units == {"区城投公司", "区城管局", "区住房城市建委"}
 
@@ -275,7 +275,7 @@ def test_decisions_are_checked_and_kept_in_order(world, meeting):
             meeting, user=world.office, text="x", owner_unit=world.owner, deadline=TODAY,
             project=world.foreign_project,
         )  # fmt: skip
-    item = services.agenda_add(meeting, user=world.office, text="管线迁改", project=world.project)
+    item = agenda.agenda_add(meeting, user=world.office, text="管线迁改", project=world.project)
     one = services.decision_add(
         meeting, user=world.office, text="一", owner_unit=world.owner, deadline=TODAY,
         agenda_item=item,
@@ -303,37 +303,37 @@ def test_an_issued_decision_is_neither_changed_nor_removed(world, decided):
 
 
 def test_agenda_items_move_and_go(world, meeting):
-    a = services.agenda_add(meeting, user=world.office, text="甲")
-    b = services.agenda_add(meeting, user=world.office, text="乙")
-    c = services.agenda_add(meeting, user=world.office, text="丙")
-    services.agenda_move(c, user=world.office, up=True)
+    a = agenda.agenda_add(meeting, user=world.office, text="甲")
+    b = agenda.agenda_add(meeting, user=world.office, text="乙")
+    c = agenda.agenda_add(meeting, user=world.office, text="丙")
+    agenda.agenda_move(c, user=world.office, up=True)
     assert list(meeting.agenda.values_list("text", flat=True)) == ["甲", "丙", "乙"]
     with pytest.raises(ValidationError, match="already first"):
-        services.agenda_move(a, user=world.office, up=True)
+        agenda.agenda_move(a, user=world.office, up=True)
     with pytest.raises(ValidationError, match="already last"):
-        services.agenda_move(b, user=world.office, up=False)
-    services.agenda_remove(a, user=world.office)
+        agenda.agenda_move(b, user=world.office, up=False)
+    agenda.agenda_remove(a, user=world.office)
     assert list(meeting.agenda.values_list("order", "text")) == [(1, "丙"), (2, "乙")]
     with pytest.raises(ValidationError, match="Say what the item is about"):
-        services.agenda_add(meeting, user=world.office, text="")
+        agenda.agenda_add(meeting, user=world.office, text="")
 
 
 def test_an_agenda_item_a_decision_refers_to_stays(world, meeting):
-    item = services.agenda_add(meeting, user=world.office, text="管线迁改")
+    item = agenda.agenda_add(meeting, user=world.office, text="管线迁改")
     services.decision_add(
         meeting, user=world.office, text="x", owner_unit=world.owner, deadline=TODAY,
         agenda_item=item,
     )  # fmt: skip
     with pytest.raises(ValidationError, match="remove the decision first"):
-        services.agenda_remove(item, user=world.office)
+        agenda.agenda_remove(item, user=world.office)
 
 
 @pytest.mark.parametrize("who", ["leader", "owner_user", "auditor", "outsider"])
 def test_only_the_office_of_the_district_runs_a_meeting(world, decided, who):
     user = getattr(world, who)
     calls = [
-        lambda: services.agenda_add(decided, user=user, text="x"),
-        lambda: services.attendance_add(decided, user=user, name="x"),
+        lambda: agenda.agenda_add(decided, user=user, text="x"),
+        lambda: attendance.attendance_add(decided, user=user, name="x"),
         lambda: services.decision_add(
             decided, user=user, text="x", owner_unit=world.owner, deadline=TODAY
         ),
@@ -415,7 +415,7 @@ def test_the_invited_are_told_of_the_meeting_its_move_and_its_cancelling(world, 
     invited = Notification.objects.filter(kind="meeting_invited")
     assert list(invited.values_list("user__username", flat=True)) == ["owner_user"]
     assert invited.get().url == f"/meetings/{meeting.pk}/"
-    services.attendance_add(meeting, user=world.office, person=world.responsible_user)
+    attendance.attendance_add(meeting, user=world.office, person=world.responsible_user)
     assert invited.filter(user=world.responsible_user).exists()
     assert not Notification.objects.filter(user=world.bystander_user).exists()
 

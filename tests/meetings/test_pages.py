@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from keyprojects.meetings import services, visits
+from keyprojects.meetings import agenda, attendance, services, visits
 from keyprojects.meetings.agenda import agenda_propose
 from keyprojects.meetings.choices import MeetingStatus
 from keyprojects.meetings.models import AgendaItem, Attendance, Decision, Meeting, SiteVisit
@@ -146,8 +146,8 @@ def test_only_the_office_changes_meetings_and_visits(
     world, client_for, decided, visit, settings, tmp_path, persona, url, data, expected
 ):
     settings.MEDIA_ROOT = tmp_path
-    services.agenda_add(decided, user=world.office, text="甲")
-    services.agenda_add(decided, user=world.office, text="乙")
+    agenda.agenda_add(decided, user=world.office, text="甲")
+    agenda.agenda_add(decided, user=world.office, text="乙")
     known = _ids(decided, visit)
     stop = visit.stops.get()
     visits.stop_add(visit, user=world.office, name="区政府座谈会")
@@ -308,9 +308,9 @@ def _count(client, url):
 
 def _grow_meeting(world, meeting, n, start=0):
     for i in range(start, start + n):
-        item = services.agenda_add(meeting, user=world.office, text=f"议题{i}", unit=world.owner,
+        item = agenda.agenda_add(meeting, user=world.office, text=f"议题{i}", unit=world.owner,
                                    project=world.project)  # fmt: skip
-        services.attendance_add(meeting, user=world.office, name=f"参会人{i}")
+        attendance.attendance_add(meeting, user=world.office, name=f"参会人{i}")
         services.decision_add(
             meeting, user=world.office, text=f"决定{i}", owner_unit=world.owner,
             deadline=TODAY + dt.timedelta(days=9), agenda_item=item, project=world.project,
