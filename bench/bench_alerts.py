@@ -12,7 +12,9 @@ with deadlines around the bench's date, three in ten open (bench_tasks); a progr
 and a person in each unit to be told. The bench's date is 10 November 2026: October is the
 month being reported and the month whose light is judged.
 
-Also measured: a change to one project, committed, and its re-evaluation.
+Tasks are made one by one through the supervision services: the nightly run makes a few and
+leaves the rest to the worker, whose rate is measured too. Also measured: a change to one
+project, committed, and its re-evaluation.
 
 Run: python -m bench.bench_alerts [--projects N] [--tasks N]; `python -m bench alerts`.
 """
@@ -106,6 +108,18 @@ def _one_change(day: dt.date) -> tuple[float, int]:
     return elapsed, Alert.objects.count() - before
 
 
+def _worker_rate(day: dt.date) -> tuple[int, float]:
+    """The worker making the tasks the nights left to it, one at a time through the
+    supervision services: how many a second (a batch of them, timed)."""
+    from keyprojects.alerts.evaluation import make_tasks
+
+    started = time.perf_counter()
+    made = 0
+    for _ in range(5):
+        made += make_tasks(None, day)[0]
+    return made, time.perf_counter() - started
+
+
 def child(url: str, projects: int, tasks: int) -> dict[str, Any]:
     _setup_django(url)
     from django.db import connection
@@ -137,6 +151,7 @@ def child(url: str, projects: int, tasks: int) -> dict[str, Any]:
     _vacuum()  # as autovacuum would after the first night's load of alerts
     second, second_result = _night(TODAY + dt.timedelta(days=1))
     change, change_opened = _one_change(TODAY + dt.timedelta(days=1))
+    made, worker = _worker_rate(TODAY + dt.timedelta(days=1))
     by_kind = dict(
         Alert.objects.active().values_list("kind").annotate(n=Count("id")).order_by("kind")
     )
@@ -150,6 +165,8 @@ def child(url: str, projects: int, tasks: int) -> dict[str, Any]:
         "second_s": round(second, 1),
         "second": second_result,
         "change_ms": round(change * 1000),
+        "worker_made": made,
+        "worker_per_s": round(made / worker, 1) if worker else 0,
         "change_opened": change_opened,
         "open_by_kind": by_kind,
     }
@@ -187,6 +204,8 @@ def run(projects: int = PROJECTS, tasks: int = TASKS) -> list[dict[str, Any]]:
          "ok": result["second_s"] < TARGET_S},
         {"metric": f"one project changed and re-evaluated ({result['change_opened']} opened)",
          "value": result["change_ms"], "unit": "ms", "target": "", "ok": True},
+        {"metric": f"the worker makes the waiting tasks ({result['worker_made']} timed)",
+         "value": result["worker_per_s"], "unit": "tasks/s", "target": "", "ok": True},
     ]  # fmt: skip
     for night, figures in (("first", first), ("next", second)):
         parts = ", ".join(f"{k} {v:g}" for k, v in figures["seconds"].items() if k != "total")

@@ -14,7 +14,7 @@ from decimal import Decimal
 from importlib import import_module
 from typing import Any
 
-from django.db.models import Count, F, FloatField, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, FloatField, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Cast
 
 from keyprojects.projects.choices import Stage
@@ -467,7 +467,10 @@ def over_estimate(rule: AlertRule, scope: Scope, today: dt.date) -> list[Finding
 
 
 def task_overdue(rule: AlertRule, scope: Scope, today: dt.date) -> list[Finding]:
-    """Open supervised tasks past their deadline (and the grace days)."""
+    """Open supervised tasks past their deadline (and the grace days). A task that carries out
+    a problem or a hazard is left to that record's own rule where it is on: one alert, about
+    the problem or hazard, rather than two."""
+    from keyprojects.supervision.choices import SourceKind
     from keyprojects.supervision.models import Task
 
     grace = int(rule.params["grace_days"])
@@ -475,6 +478,16 @@ def task_overdue(rule: AlertRule, scope: Scope, today: dt.date) -> list[Finding]
     tasks = Task.objects.overdue(today - dt.timedelta(days=grace)).filter(
         jurisdiction_id=scope.jurisdiction_id
     )
+    covered: dict[str, str] = {
+        AlertKind.PROBLEM_OVERDUE: SourceKind.PROBLEM,
+        AlertKind.HAZARD_OVERDUE: SourceKind.INSPECTION,
+    }
+    on = AlertRule.objects.filter(
+        jurisdiction_id=rule.jurisdiction_id, kind__in=list(covered), enabled=True
+    ).values_list("kind", flat=True)
+    left = [covered[kind] for kind in on if installed(kind)]
+    if left:
+        tasks = tasks.exclude(source_kind__in=left)
     if scope.project_ids is not None:
         tasks = tasks.filter(Q(project_id__in=scope.project_ids) | Q(pk__in=scope.task_ids))
     rows = tasks.order_by().values_list(
@@ -517,16 +530,29 @@ def problem_overdue(rule: AlertRule, scope: Scope, today: dt.date) -> list[Findi
     problem = _model(PROBLEM_MODEL)
     if problem is None:
         return []
+    from keyprojects.problems.models import tasks_for_problems
+    from keyprojects.supervision.choices import TaskStatus
+
     grace = int(rule.params["grace_days"])
     red_after = int(rule.params["red_after_days"])
+    # The unit it was assigned to first (a problem may be assigned to several).
+    assigned = (
+        tasks_for_problems()
+        .filter(source_id=OuterRef("pk"))
+        .exclude(status=TaskStatus.CANCELLED)
+        .order_by("pk")
+        .values("owner_unit_id")[:1]
+    )
     rows = (
         problem.objects.overdue(today - dt.timedelta(days=grace))
         .filter(scope.on_projects())
+        .annotate(assigned_unit=Subquery(assigned))
         .order_by()
         .values_list(
             "pk",
             "title",
             "deadline",
+            "assigned_unit",
             "needed_from_unit_id",
             "project_id",
             "project__owner_unit_id",
@@ -542,9 +568,9 @@ def problem_overdue(rule: AlertRule, scope: Scope, today: dt.date) -> list[Findi
             label=str(title)[:300],
             owner_unit_id=owner,
             responsible_unit_id=responsible,
-            record_unit_id=unit or responsible,
+            record_unit_id=unit or needed or responsible,
         )
-        for pk, title, deadline, unit, project, owner, responsible in rows
+        for pk, title, deadline, unit, needed, project, owner, responsible in rows
     ]
 
 
