@@ -47,7 +47,7 @@ class AlertOut(Schema):
     version: int = Field(description="Send it back with a move; a stale one is refused.")
 
 
-class EventOut(Schema):
+class AlertEventOut(Schema):
     kind: EventKind
     severity: Severity
     note: str
@@ -56,7 +56,7 @@ class EventOut(Schema):
 
 
 class AlertDetailOut(AlertOut):
-    events: list[EventOut]
+    events: list[AlertEventOut]
 
 
 class KindCount(Schema):

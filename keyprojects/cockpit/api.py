@@ -83,7 +83,7 @@ class LightsOut(Schema):
     not_started: NotStartedOut
 
 
-class UnitOut(Schema):
+class CockpitUnitOut(Schema):
     unit_id: int
     unit: str
     projects: int
@@ -155,7 +155,7 @@ class CockpitOut(Schema):
     stages: list[CountOut]
     investment: InvestmentOut
     lights: LightsOut
-    ranking: list[UnitOut]
+    ranking: list[CockpitUnitOut]
     tasks: ClosureOut
     problems: ClosureOut | None
     map: MapOut

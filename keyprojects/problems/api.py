@@ -88,7 +88,7 @@ class ResponseOut(Schema):
     at: dt.datetime
 
 
-class EventOut(Schema):
+class ProblemEventOut(Schema):
     kind: EventKind
     label: str
     unit: str | None
@@ -99,7 +99,7 @@ class EventOut(Schema):
 
 class ProblemDetailOut(ProblemOut):
     responses: list[ResponseOut]
-    events: list[EventOut]
+    events: list[ProblemEventOut]
     actions: list[str] = Field(
         description="What the caller may do now: assign, deadline, respond, confirm, reopen, "
         "merge, withdraw."

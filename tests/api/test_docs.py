@@ -74,3 +74,23 @@ def test_the_docs_page_does_not_call_the_online_validator(db):
     html = Client().get("/api/docs").content.decode()
 
     assert '"validatorUrl": null' in html
+
+
+def _schemas(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        if sub.__module__.startswith("keyprojects."):
+            found.append(sub)
+        found.extend(_schemas(sub))
+    return found
+
+
+def test_no_two_schemas_share_a_name_in_the_openapi_document(db):
+    from ninja import Schema
+
+    Client().get("/api/openapi.json")  # every capability's operations are loaded
+    by_name: dict[str, set[str]] = {}
+    for schema in _schemas(Schema):
+        by_name.setdefault(schema.__name__, set()).add(schema.__module__)
+    shared = {name: modules for name, modules in by_name.items() if len(modules) > 1}
+    assert not shared, shared
