@@ -14,9 +14,10 @@ from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from PIL import Image
 
-from .document import Document, build, document_language
+from .document import Document, document_language
 from .docx_writer import write_docx
 from .models import Bulletin
+from .sections import build
 
 PHOTO_PIXELS = 1200  # a photo 72 mm wide at more than 400 dpi; JPEG decodes it at half size
 PHOTO_SCHEME = "bulletin-photo:"
