@@ -211,7 +211,7 @@ def build_demo(*, reset: bool = False) -> tuple[Jurisdiction, bool]:
 
 # Each capability adds its own demo records in `<app>/demo.py`: `populate(district)`.
 DEMO_APPS = ("supervision", "problems", "meetings", "inspections", "alerts", "assessment",
-             "bulletins", "notifications")  # fmt: skip
+             "bulletins", "notifications", "cockpit")  # fmt: skip
 
 
 def _demo_modules() -> list[Any]:

@@ -36,6 +36,7 @@ STEPS = (
     "keyprojects.problems.services.problems_check_deadlines",
     "keyprojects.inspections.services.hazards_check_deadlines",
     "keyprojects.alerts.services.alerts_nightly",
+    "keyprojects.cockpit.snapshots.cockpit_nightly",
     "keyprojects.notifications.digest.send_digests",
 )
 
