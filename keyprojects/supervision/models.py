@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -221,8 +222,9 @@ class Task(AuditedModel):
 
 
 def evidence_path(instance: TaskUpdate, filename: str) -> str:
+    """A name nobody can guess: media files are served to any signed-in person by name."""
     stamp = timezone.now()
-    return f"tasks/{stamp:%Y/%m}/t{instance.task_id}-{filename}"
+    return f"tasks/{stamp:%Y/%m}/t{instance.task_id}-{uuid.uuid4().hex[:16]}-{filename}"
 
 
 class TaskUpdate(models.Model):

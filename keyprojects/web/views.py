@@ -91,6 +91,8 @@ def media_file(request: HttpRequest, name: str) -> FileResponse:
     """An uploaded file, for signed-in people only; names are random, paths are checked."""
     root = Path(settings.MEDIA_ROOT).resolve()
     target = (root / name).resolve()
-    if root not in target.parents or not target.is_file() or name.startswith("imports/"):
+    # Imports and archived bulletins are served only through their own checked views.
+    private = name.startswith(("imports/", "bulletins/"))
+    if root not in target.parents or not target.is_file() or private:
         raise Http404
     return FileResponse(target.open("rb"))
