@@ -282,14 +282,13 @@ def get_rule(request: HttpRequest, rule_id: int) -> dict[str, Any]:
 def update_rule(request: HttpRequest, rule_id: int, payload: RuleIn) -> dict[str, Any]:
     """Settings the rule could not compute with (a missing or unknown threshold, a wrong
     type, a negative value, red below yellow) answer 422 with the reason per setting, under
-    `params.<name>`, and change nothing."""
+    `params.<name>`, and change nothing. The rule's alerts then follow the new settings: at
+    once, or in a very large district shortly after, by the worker."""
     rule = _rule(request, rule_id)
     fields = {
         name: value
         for name, value in payload.model_dump(exclude={"version"}).items()
         if name in payload.model_fields_set
     }
-    updated = services.rule_update(
-        rule=rule, user=caller(request), version=payload.version, **fields
-    )
-    return rule_out(updated)
+    saved = services.rule_update(rule=rule, user=caller(request), version=payload.version, **fields)
+    return rule_out(saved.rule)

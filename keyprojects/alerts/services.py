@@ -17,11 +17,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from keyprojects.audit.choices import Action, Channel
 from keyprojects.audit.context import acting, current
 from keyprojects.audit.services import Change, record_changes, snapshot
+from keyprojects.jobs.models import Job
 from keyprojects.organisations.choices import Role
 from keyprojects.organisations.models import Jurisdiction
 from keyprojects.projects.models import Project
@@ -116,14 +118,49 @@ def rules_for(jurisdiction_id: int) -> dict[str, AlertRule]:
 
 RULE_FIELDS = {"enabled", "params", "owner", "creates_task", "task_severity", "task_deadline_days"}
 
+# Above this many projects (or alerts of a rule), a jurisdiction is evaluated by the worker
+# rather than while a page waits.
+INLINE_LIMIT = 10_000
+
+
+@dataclass
+class RuleSaved:
+    rule: AlertRule
+    job: Job | None = None  # the re-evaluation, when the worker does it
+
+
+def too_large(jurisdiction_id: int, rule: AlertRule | None = None) -> bool:
+    """Whether evaluating the jurisdiction (for `rule`) would keep a page waiting."""
+    if Project.objects.filter(jurisdiction_id=jurisdiction_id).count() > INLINE_LIMIT:
+        return True
+    alerts = Alert.objects.filter(jurisdiction_id=jurisdiction_id, tracked=True)
+    if rule is not None:
+        alerts = alerts.filter(rule=rule)
+    return alerts.count() > INLINE_LIMIT
+
+
+def evaluate_later(*, user: Any, jurisdiction_id: int, kinds: list[str] | None, title: str) -> Job:
+    """Have the worker evaluate the jurisdiction's rules; the job page follows it."""
+    from .tasks import evaluate_alerts
+
+    job = Job.objects.create(
+        kind="alerts_evaluate",
+        user=user if _is_user(user) else None,
+        title=title[:200],
+        params={"jurisdiction_id": jurisdiction_id, "kinds": kinds, "language": get_language()},
+    )
+    transaction.on_commit(lambda: evaluate_alerts.enqueue(str(job.pk)))
+    return job
+
 
 def rule_update(
     *, rule: AlertRule, user: Any, version: int | None = None, today: dt.date | None = None,
     **fields: Any,
-) -> AlertRule:  # fmt: skip
+) -> RuleSaved:  # fmt: skip
     """Change a rule's settings. Settings the rule could not compute with are refused with
     the reason, and nothing changes. Switching a rule off resolves its open alerts; any
-    other change re-evaluates the rule at once, so the alerts follow the new thresholds."""
+    other change re-evaluates the rule, so the alerts follow the new settings: at once, or
+    in a district too large for that, by the worker (the job is returned)."""
     if not can_manage_rules(user, rule.jurisdiction_id):
         raise PermissionDenied
     unknown = set(fields) - RULE_FIELDS
@@ -159,15 +196,23 @@ def rule_update(
         current_rule.save()
         if was_on and not current_rule.enabled:
             _switch_off(current_rule, user)
+    saved = RuleSaved(current_rule)
     if current_rule.enabled and installed(current_rule.kind):
-        day = today or timezone.localdate()
-        outcome = evaluate_scope(
-            rules=[current_rule], scope=Scope(current_rule.jurisdiction_id), today=day
-        )
-        tell_summary(outcome, day, key=f"rule:{current_rule.pk}:{current_rule.version}")
-        make_tasks(outcome.needing, day)
+        jid = current_rule.jurisdiction_id
+        if too_large(jid, current_rule):
+            title = _("Alerts after a change to “%(rule)s”") % {
+                "rule": current_rule.get_kind_display()
+            }
+            saved.job = evaluate_later(
+                user=user, jurisdiction_id=jid, kinds=[current_rule.kind], title=title
+            )
+        else:
+            day = today or timezone.localdate()
+            outcome = evaluate_scope(rules=[current_rule], scope=Scope(jid), today=day)
+            tell_summary(outcome, day, key=f"rule:{current_rule.pk}:{current_rule.version}")
+            make_tasks(outcome.needing, day)
     rule.__dict__.update(current_rule.__dict__)
-    return current_rule
+    return saved
 
 
 def _switch_off(rule: AlertRule, user: Any) -> None:

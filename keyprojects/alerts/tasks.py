@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 from django_tasks import task
 
 from keyprojects.audit.choices import Channel
 from keyprojects.audit.context import acting
+from keyprojects.jobs.models import Job
+from keyprojects.jobs.runner import run_job
 
 
 @task()
@@ -17,3 +21,18 @@ def make_alert_tasks() -> int:
 
     with acting(channel=Channel.TASK):
         return make_tasks(None, timezone.localdate(), everything=True)[0]
+
+
+@task()
+def evaluate_alerts(job_id: str) -> None:
+    """Evaluate a jurisdiction's rules (some kinds, or all) for every project: a change of
+    settings, or "evaluate now", in a district too large to do it while the page waits."""
+    run_job(job_id, _evaluate)
+
+
+def _evaluate(job: Job) -> dict[str, Any]:
+    from .services import alerts_evaluate
+
+    params = job.params
+    outcome = alerts_evaluate(jurisdiction_id=params["jurisdiction_id"], kinds=params.get("kinds"))
+    return outcome.counts()

@@ -237,7 +237,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.rule_update(
+                saved = services.rule_update(
                     rule=rule,
                     user=user,
                     version=data["version"],
@@ -251,6 +251,8 @@ def rule_list(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 _add_errors(form, error)
             else:
+                if saved.job is not None:
+                    return redirect("jobs:detail", pk=saved.job.pk)
                 messages.success(
                     request,
                     _("Saved “%(rule)s”; its alerts now follow the new settings.")
@@ -307,6 +309,14 @@ def evaluate_now(request: HttpRequest) -> HttpResponse:
     jurisdiction = _jurisdiction_for(request)
     if not services.can_manage_rules(user, jurisdiction.pk):
         raise PermissionDenied
+    if services.too_large(jurisdiction.pk):
+        job = services.evaluate_later(
+            user=user,
+            jurisdiction_id=jurisdiction.pk,
+            kinds=None,
+            title=_("Alerts of %(place)s evaluated") % {"place": jurisdiction.name},
+        )
+        return redirect("jobs:detail", pk=job.pk)
     outcome = services.alerts_evaluate(jurisdiction_id=jurisdiction.pk)
     counts = outcome.counts()
     messages.success(

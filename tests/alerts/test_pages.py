@@ -223,3 +223,34 @@ def test_the_list_is_usable_on_a_phone(world, english, alerts):
     with on(JUNE):
         body = english(world.office).get("/alerts/").content.decode()
     assert 'class="table-responsive"' in body and "col-12" in body
+
+
+def test_in_a_very_large_district_the_worker_applies_a_rule_change(world, english, monkeypatch):
+    from keyprojects.alerts.tasks import evaluate_alerts
+    from keyprojects.jobs.models import Job
+
+    monkeypatch.setattr(services, "INLINE_LIMIT", 1)
+    light(world.project, 2026, 5, "-12")
+    rule = services.rules_for(world.district.pk)[AlertKind.PACE_LAG]
+    with on(JUNE):
+        response = english(world.office).post(
+            "/alerts/rules/", _rule_data(rule, p_yellow_points="11")
+        )
+    job = Job.objects.get(kind="alerts_evaluate")
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert not Alert.objects.exists()  # not yet: the worker does it
+    with on(JUNE):
+        evaluate_alerts.call(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == "done" and job.result["opened"] == 1
+    assert Alert.objects.get().kind == AlertKind.PACE_LAG
+
+
+def test_evaluating_a_very_large_district_now_is_the_workers_job(world, english, monkeypatch):
+    from keyprojects.jobs.models import Job
+
+    monkeypatch.setattr(services, "INLINE_LIMIT", 1)
+    response = english(world.office).post("/alerts/evaluate/")
+    job = Job.objects.get(kind="alerts_evaluate", user=world.office)
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    assert job.params["jurisdiction_id"] == world.district.pk and job.params["kinds"] is None
