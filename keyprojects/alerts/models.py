@@ -126,7 +126,11 @@ class AlertQuerySet(models.QuerySet["Alert"]):
 class Alert(AuditedModel):
     """One condition found by a rule, about one thing (its subject), from when it was found
     until it clears or the office resolves it. When it clears and comes back later, that is a
-    new alert: the history stays."""
+    new alert: the history stays.
+
+    What the rules do to an alert (open it, turn it red, resolve it when the condition
+    clears) is computed, like a light, and told by its events rather than the audit trail;
+    what people do to it (acknowledge, resolve, switch its rule off) is audited as well."""
 
     # The foreign keys are indexed by the composite indexes below (or, for the people and the
     # task, looked up rarely): one index fewer for each of the many rows a night may write.

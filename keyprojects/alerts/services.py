@@ -14,15 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from keyprojects.audit.choices import Action, Channel
+from keyprojects.audit.choices import Channel
 from keyprojects.audit.context import acting, current
-from keyprojects.audit.services import Change, record_changes, snapshot
 from keyprojects.jobs.models import Job
 from keyprojects.organisations.choices import Role
 from keyprojects.organisations.models import Jurisdiction
@@ -216,33 +215,29 @@ def rule_update(
 
 
 def _switch_off(rule: AlertRule, user: Any) -> None:
+    """Resolve the rule's open alerts and stop following the others, set-wise: the rule's
+    change is what the audit trail records; each alert's events tell what followed from it."""
     now = timezone.now()
-    alerts = list(Alert.objects.filter(rule=rule, tracked=True))
-    changes, events = [], []
-    for alert in alerts:
-        before = snapshot(alert)
-        alert.tracked = False
-        if alert.is_active:
-            alert.status, alert.resolved_at = AlertStatus.RESOLVED, now
-            alert.resolved_by = user if _is_user(user) else None
-            events.append(
-                AlertEvent(
-                    alert=alert,
-                    kind=EventKind.RULE_OFF,
-                    at=now,
-                    severity=alert.severity,
-                    params=alert.params,
-                    actor=alert.resolved_by,
-                )
-            )
-        alert.version += 1
-        changes.append(Change(Action.UPDATE, alert, before, snapshot(alert)))
-    fields = ["tracked", "status", "resolved_at", "resolved_by", "version"]
+    actor = user if _is_user(user) else None
+    tracked = Alert.objects.filter(rule=rule, tracked=True)
+    with_tasks = list(tracked.active().filter(task__isnull=False))
+    tracked.active().update(
+        status=AlertStatus.RESOLVED, resolved_at=now, resolved_by=actor, tracked=False,
+        version=F("version") + 1,
+    )  # fmt: skip
+    tracked.update(tracked=False, version=F("version") + 1)
+    table, events = Alert._meta.db_table, AlertEvent._meta.db_table
+    at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{events}" ("alert_id", "kind", "at", "actor_id", "severity", '
+            f'"params", "note") SELECT "id", %s, %s, %s, "severity", "params", %s FROM "{table}" '
+            'WHERE "rule_id" = %s AND "status" = %s AND "resolved_at" = %s',
+            [EventKind.RULE_OFF.value, at, getattr(actor, "pk", None), "", rule.pk,
+             AlertStatus.RESOLVED.value, at],
+        )  # fmt: skip
     with paused():
-        Alert.objects.bulk_update(alerts, fields, batch_size=1000)
-        AlertEvent.objects.bulk_create(events, batch_size=2000)
-        record_changes(changes)
-        cancel_tasks([a for a in alerts if a.task_id], now, user=user)
+        cancel_tasks(with_tasks, now, user=user)
 
 
 # -- moves on an alert ------------------------------------------------------------------------
