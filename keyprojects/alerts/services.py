@@ -382,13 +382,25 @@ def alerts_reevaluate(
     if contracts:
         ids = set(Contract.objects.filter(pk__in=contracts).values_list("project_id", flat=True))
         by_kind.setdefault(AlertKind.OVER_ESTIMATE, set()).update(ids)
-    task_places = dict(
-        Task.objects.filter(pk__in=tasks, project__isnull=True).values_list("pk", "jurisdiction_id")
-    )
+    loose_tasks = Task.objects.filter(project__isnull=True)
+    if len(tasks) <= SCOPE_LIMIT:
+        loose_tasks = loose_tasks.filter(pk__in=tasks)
+    task_places = {
+        pk: jid
+        for pk, jid in loose_tasks.values_list("pk", "jurisdiction_id").iterator(2000)
+        if pk in tasks
+    }
     if task_places:
         by_kind.setdefault(AlertKind.TASK_OVERDUE, set())
     every = set().union(*by_kind.values()) if by_kind else set()
-    places = dict(Project.objects.filter(pk__in=every).values_list("pk", "jurisdiction_id"))
+    projects_of = (
+        Project.objects.all() if len(every) > SCOPE_LIMIT else Project.objects.filter(pk__in=every)
+    )
+    places = {
+        pk: jid
+        for pk, jid in projects_of.values_list("pk", "jurisdiction_id").iterator(2000)
+        if pk in every
+    }
     outcome = Outcome()
     context = current()
     with acting(actor=None, channel=Channel.SYSTEM, correlation_id=context.correlation_id):
@@ -403,7 +415,10 @@ def alerts_reevaluate(
                 loose = loose if kind == AlertKind.TASK_OVERDUE else frozenset()
                 if not mine and not loose:
                     continue
-                scope = Scope(jid, None if len(mine) > SCOPE_LIMIT else mine, loose)
+                if len(mine) > SCOPE_LIMIT or len(loose) > SCOPE_LIMIT:
+                    scope = Scope(jid)  # so many that evaluating them all costs less
+                else:
+                    scope = Scope(jid, mine, loose)
                 outcome.add(evaluate_scope(rules=[rule], scope=scope, today=today))
         tell_summary(outcome, today, key=timezone.now().isoformat())
         outcome.tasks_made = make_tasks(outcome.needing, today)[0]
