@@ -166,3 +166,13 @@ def no_inspections(monkeypatch: Any) -> None:
 @pytest.fixture
 def fallback(problems_from_tasks: None, no_inspections: None) -> None:
     """Problems read from tasks, no inspections: the figures every hand calculation uses."""
+
+
+@pytest.fixture(autouse=True)
+def _english_pages(settings: Any) -> Any:
+    """Messages are read in English here, in pages as in services."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

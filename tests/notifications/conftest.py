@@ -115,3 +115,13 @@ def run_worker() -> None:
 @pytest.fixture
 def worker() -> Any:
     return run_worker
+
+
+@pytest.fixture(autouse=True)
+def _english_pages(settings: Any) -> Any:
+    """Messages are read in English here, in pages as in services."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -18,8 +18,9 @@ from tests.api.conftest import ApiClient, api_for  # noqa: F401  (fixture)
 
 
 @pytest.fixture(autouse=True)
-def _english() -> Any:
-    """Messages are read in English here, whatever the catalog translates meanwhile."""
+def _english(settings: Any) -> Any:
+    """Messages are read in English here, in pages as in services."""
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 
