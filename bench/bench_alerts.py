@@ -139,6 +139,13 @@ def child(url: str, projects: int, tasks: int) -> dict[str, Any]:
             "AND project_id % 20 = 0"
         )
         cursor.execute(_tasks_sql(tasks), {"jurisdiction": district.pk})
+        # The builder labels some tasks as a problem's or an inspection's, with no such record
+        # behind them; their overdue alerts would be left to rules that then find nothing.
+        # Here they are plain instructions, so that every overdue task raises its alert.
+        cursor.execute(
+            "UPDATE supervision_task SET source_kind = 'instruction' "
+            "WHERE source_kind IN ('problem', 'inspection')"
+        )
     _vacuum()
     seeded = time.perf_counter() - started
     # The nightly runner's earlier steps have loaded the URL configuration (every view
