@@ -2,7 +2,7 @@
 now. Each function is set-wise, a few queries whatever the number of projects, and reads the
 figures where the capability that owns them keeps them (lights, schedules, money, tasks).
 
-Each returns one `Finding` per subject; `services.reconcile` turns them into alerts.
+Each returns one `Finding` per subject; `evaluation.reconcile` turns them into alerts.
 """
 
 from __future__ import annotations
@@ -35,10 +35,6 @@ class Scope:
     jurisdiction_id: int
     project_ids: frozenset[int] | None = None
     task_ids: frozenset[int] = frozenset()
-
-    @property
-    def everything(self) -> bool:
-        return self.project_ids is None
 
     def projects(self) -> QuerySet[Project]:
         qs = Project.objects.filter(jurisdiction_id=self.jurisdiction_id)

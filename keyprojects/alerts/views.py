@@ -22,7 +22,6 @@ from . import services
 from .choices import ACTIVE_STATUSES, AlertKind, AlertStatus, EventKind, Severity
 from .forms import AlertFilter, RuleForm
 from .models import RED_FIRST, Alert, AlertRule
-from .params import SPECS
 from .rules import installed
 
 PAGE_SIZES = (25, 50, 100)
@@ -279,7 +278,6 @@ def rule_list(request: HttpRequest) -> HttpResponse:
                 "form": form,
                 "installed": installed(kind),
                 "active": active.get(kind, 0),
-                "has_params": bool(SPECS[kind]),
             }
         )
     ids = user.visible_jurisdiction_ids()
