@@ -101,7 +101,7 @@ def child(url: str, tasks: int, problems: int, repeat: int) -> dict[str, Any]:
                 role=Role.UNIT_USER,
                 jurisdiction=district,
                 unit=unit,
-            )  # fmt: skip
+            )
         )
     office = User.objects.create_user(
         username="office", password="x", role=Role.PROGRAMME_OFFICE, jurisdiction=district
