@@ -1,12 +1,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TaskStatus(models.TextChoices):
     OPEN = "open", _("To do")
     SUBMITTED = "submitted", _("Awaiting acceptance")
     DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("task", "Cancelled")
 
 
 OPEN_STATUSES = (TaskStatus.OPEN, TaskStatus.SUBMITTED)
@@ -33,6 +34,6 @@ class UpdateKind(models.TextChoices):
     EXTENDED = "extended", _("Deadline changed")
     REASSIGNED = "reassigned", _("Reassigned")
     ESCALATED = "escalated", _("Escalated")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("task", "Cancelled")
     REOPENED = "reopened", _("Reopened")
     SOURCE_REMOVED = "source_removed", _("Source removed")

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from keyprojects.organisations.models import Unit, User
 from keyprojects.projects.models import Project
@@ -28,7 +29,7 @@ class TaskForm(_Fields, forms.Form):
     project = forms.ModelChoiceField(
         label=_("Project"), queryset=Project.objects.none(), required=False
     )
-    owner_unit = forms.ModelChoiceField(label=_("Owner unit"), queryset=Unit.objects.none())
+    owner_unit = forms.ModelChoiceField(label=_("Assigned unit"), queryset=Unit.objects.none())
     owner_person = forms.ModelChoiceField(
         label=_("Person responsible"), queryset=User.objects.none(), required=False
     )
@@ -66,7 +67,7 @@ class TaskFilter(_Fields, forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     source_kind = forms.ChoiceField(label=_("Source"), required=False)
     owner_unit = forms.ModelChoiceField(
-        label=_("Owner unit"), queryset=Unit.objects.none(), required=False
+        label=_("Assigned unit"), queryset=Unit.objects.none(), required=False
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     project = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -78,5 +79,9 @@ class TaskFilter(_Fields, forms.Form):
         ids = user.visible_jurisdiction_ids()
         units = Unit.objects.all() if ids is None else Unit.objects.filter(jurisdiction_id__in=ids)
         self._field("owner_unit").queryset = units.order_by("name")
-        self._field("status").choices = [("", _("Open")), ("any", _("Any")), *TaskStatus.choices]
+        self._field("status").choices = [
+            ("", pgettext_lazy("task status", "Open")),
+            ("any", _("Any")),
+            *TaskStatus.choices,
+        ]
         self._field("source_kind").choices = [("", _("Any")), *SourceKind.choices]

@@ -128,7 +128,7 @@ class Task(AuditedModel):
     source_label = models.CharField(_("source"), max_length=300, blank=True)
     source_removed_at = models.DateTimeField(_("source removed"), null=True, blank=True)
     owner_unit = models.ForeignKey(
-        Unit, verbose_name=_("owner unit"), on_delete=models.PROTECT, related_name="tasks"
+        Unit, verbose_name=_("assigned unit"), on_delete=models.PROTECT, related_name="tasks"
     )
     owner_person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
