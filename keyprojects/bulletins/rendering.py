@@ -89,9 +89,9 @@ def lean_html_class() -> Any:
     footnotes and notes, which a bulletin has none of. Those rules match every element, so
     WeasyPrint works out six pseudo-element styles per element, most of the time it spends
     on styles for a bulletin's thousands of table cells."""
-    from weasyprint import CSS, HTML  # type: ignore[import-untyped]
-    from weasyprint.css.counters import CounterStyle  # type: ignore[import-untyped]
-    from weasyprint.html import UA  # type: ignore[import-untyped]
+    from weasyprint import CSS, HTML
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.html import UA
 
     kept = "\n".join(line for line in UA.splitlines() if not line.startswith("::"))
     sheet = CSS(string=kept, counter_style=CounterStyle())
@@ -106,7 +106,7 @@ def lean_html_class() -> Any:
 def photo_fetcher(photos: dict[str, bytes]) -> Any:
     """A WeasyPrint fetcher that hands over the bulletin's photos and refuses anything else
     (WeasyPrint is imported only when a PDF is made: it is slow to load)."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class PhotoFetcher(URLFetcher):
         def fetch(self, url: str, headers: Any = None) -> Any:
