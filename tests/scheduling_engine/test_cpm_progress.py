@@ -6,7 +6,7 @@ from datetime import datetime
 
 from keyprojects.scheduling.engine import ProgressMode, ScheduleOptions, schedule
 
-from .builders import at, build, link, task
+from .builders import at, build, five_day, link, task
 
 LAST_WEEK = datetime(2024, 2, 26, 8, 0)
 
@@ -52,3 +52,33 @@ def test_lag_after_a_finished_predecessor_counts_time_already_passed() -> None:
     r = schedule(build([done, task("B", 8)], [link("A", "B", "FS", 16)]))
     # Thursday 17:00 + 16 working hours = Monday 17:00; work resumes Tuesday.
     assert r.activities["B"].early_start == at("2024-03-05 08:00")
+
+
+def _finished_with_a_start_link(successor_calendar: str):  # type: ignore[no-untyped-def]
+    # A finished last week. X sets the project finish at Friday 17:00. A's finish link to
+    # B lets A's late dates run to Friday 08:00; its start link to C (which must finish by
+    # Wednesday 17:00 to leave D two days) would pull them back to Wednesday 08:00.
+    done = task("A", 8, actual_start=LAST_WEEK, actual_finish=datetime(2024, 2, 27, 17, 0))
+    acts = [
+        done,
+        task("X", 40),
+        task("B", 8),
+        task("C", 8, calendar_id=successor_calendar),
+        task("D", 16, calendar_id=successor_calendar),
+    ]
+    links = [link("A", "B"), link("A", "C", "SS"), link("C", "D")]
+    return schedule(build(acts, links, calendars=[five_day(), five_day("5e")]))
+
+
+def test_a_finished_activitys_start_link_binds_its_late_dates_on_the_same_calendar() -> None:
+    a = _finished_with_a_start_link("5d").activities["A"]
+    assert (a.late_start, a.late_finish) == (at("2024-03-06 08:00"), at("2024-03-06 08:00"))
+
+
+def test_a_finished_activitys_start_link_to_another_calendar_does_not_bind() -> None:
+    # As P6 does (BFBPS13.xer): the link to C, unstarted on another calendar, is left out.
+    r = _finished_with_a_start_link("5e")
+    a = r.activities["A"]
+    assert (a.late_start, a.late_finish) == (at("2024-03-08 08:00"), at("2024-03-08 08:00"))
+    # C's own dates are unchanged by that.
+    assert r.activities["C"].late_start == at("2024-03-06 08:00")

@@ -201,9 +201,16 @@ def backward(net: Network, finish_abs: int) -> None:
         cal = cals[c]
         s_key = NEVER
         f_key = finish_keys[c]  # no activity finishes later than the project
+        done = state_of[i] == DONE
         for k, kind, lag, lag_cal, from_actual in succs[i]:
             if from_actual or loe[k] or not logic[k]:
                 continue  # a link measured from an actual start cannot move that start
+            if done and kind & 1 and cal_of[k] != c and state_of[k] == NOT_STARTED:
+                # P6 does not let a finished activity's start link to an activity on
+                # another calendar that has not started bind the finished one's late
+                # dates (seen in BFBPS13.xer, where all 362 finished activities then
+                # carry P6's late dates); on the same calendar it does.
+                continue
             if kind < 2:
                 anchor, anchor_abs, form = ls[k], ls_abs[k], ls_form[k]
             else:
