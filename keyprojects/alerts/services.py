@@ -363,14 +363,24 @@ def alerts_reevaluate(
     schedules: Iterable[int] = (),
     contracts: Iterable[int] = (),
     tasks: Iterable[int] = (),
+    lights: Iterable[int] = (),
     today: dt.date | None = None,
 ) -> Outcome:
-    """Evaluate the rules that read what changed, for the projects it changed in."""
+    """Evaluate the rules that read what changed, for the projects it changed in; `lights`
+    names projects whose figures changed, whose light of the assessed month is rebuilt
+    first."""
     from keyprojects.money.models import Contract
+    from keyprojects.progress.services import lights_rebuild
     from keyprojects.scheduling.models import ProjectSchedule
     from keyprojects.supervision.models import Task
 
     today = today or timezone.localdate()
+    lights = set(lights)
+    if lights:
+        year, month = assessed_month(today)
+        which = sorted(lights) if len(lights) <= SCOPE_LIMIT else None  # else all of them
+        with paused():  # the rebuild's own note would evaluate again
+            lights_rebuild(year=year, month=month, projects=which)
     by_kind: dict[str, set[int]] = {str(kind): set(ids) for kind, ids in projects.items()}
     schedules, contracts, tasks = set(schedules), set(contracts), set(tasks)
     if schedules:
@@ -452,7 +462,8 @@ def alerts_nightly(today: dt.date | None = None) -> NightlyRun:
     year, month = assessed_month(today)
     run = NightlyRun(day=today.isoformat(), assessed_month=f"{year}-{month:02d}")
     started = time.perf_counter()
-    run.lights_kept = lights_rebuild(year=year, month=month)
+    with paused():  # every rule is evaluated below
+        run.lights_kept = lights_rebuild(year=year, month=month)
     run.seconds["lights"] = round(time.perf_counter() - started, 2)
     run.not_installed = [k for k in AlertKind.values if not installed(k)]
     total = Outcome()

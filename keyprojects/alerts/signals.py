@@ -2,9 +2,10 @@
 
 A save only notes which project (or task) changed and which kinds of rule read it; once the
 transaction commits, the noted projects are evaluated together, set-wise. A bulk path that
-saves row by row inside one transaction therefore costs one evaluation, and the bulk writers
-that bypass signals (imports, the grid, the set-wise rebuilds) cost nothing here: the nightly
-run picks up what they changed.
+saves row by row inside one transaction therefore costs one evaluation. The bulk writers that
+bypass the model signals (the ledger import, the monthly grid, the rebuild of lights) note
+what they changed with `note_projects`; past `WORKER_LIMIT` projects the evaluation is left
+to the task worker, so that a page importing a large ledger does not wait for it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,8 @@ from .choices import AlertKind
 log = logging.getLogger(__name__)
 ALL_KINDS = tuple(AlertKind.values)
 SCHEDULE_KINDS = (AlertKind.MILESTONE_SLIP, AlertKind.NEGATIVE_FLOAT)
+# Past this many changed projects, the worker evaluates them once the transaction commits.
+WORKER_LIMIT = 500
 
 
 @dataclass
@@ -33,9 +36,14 @@ class Pending:
     schedules: set[int] = field(default_factory=set)
     contracts: set[int] = field(default_factory=set)
     tasks: set[int] = field(default_factory=set)
+    lights: set[int] = field(default_factory=set)  # projects whose light is to be rebuilt first
 
     def __bool__(self) -> bool:
         return bool(self.projects or self.schedules or self.contracts or self.tasks)
+
+    def size(self) -> int:
+        projects = set().union(*self.projects.values())
+        return len(projects) + len(self.schedules) + len(self.contracts) + len(self.tasks)
 
 
 class Batch:
@@ -50,6 +58,17 @@ class Batch:
         pending, self.pending = self.pending, Pending()
         if not pending:
             return
+        if pending.size() > WORKER_LIMIT:
+            from .tasks import reevaluate_alerts
+
+            reevaluate_alerts.enqueue(
+                projects={kind: sorted(ids) for kind, ids in pending.projects.items()},
+                schedules=sorted(pending.schedules),
+                contracts=sorted(pending.contracts),
+                tasks=sorted(pending.tasks),
+                lights=sorted(pending.lights),
+            )
+            return
         from .services import alerts_reevaluate
 
         alerts_reevaluate(
@@ -57,6 +76,7 @@ class Batch:
             schedules=pending.schedules,
             contracts=pending.contracts,
             tasks=pending.tasks,
+            lights=pending.lights,
         )
 
 
@@ -116,6 +136,40 @@ def note_project(project_id: int | None, kinds: tuple[str, ...]) -> None:
     _noting(add)
 
 
+def note_projects(
+    project_ids: Iterable[int], kinds: tuple[str, ...] = ALL_KINDS, *, lights: bool = False
+) -> None:
+    """Note projects that a bulk writer changed without the model signals; with `lights`,
+    their figures changed, so their light is rebuilt before the rules read it."""
+    ids = {pk for pk in project_ids if pk}
+    if not ids:
+        return
+
+    def add(pending: Pending) -> None:
+        for kind in kinds:
+            pending.projects[kind].update(ids)
+        if lights:
+            pending.lights.update(ids)
+
+    _noting(add)
+
+
+# What each part of a project that a bulk writer changes means for the rules.
+_PART_KINDS: dict[str, tuple[str, ...]] = {
+    "project": ALL_KINDS,
+    "plan": (AlertKind.PACE_LAG,),
+    "report": (AlertKind.REPORT_LATE, AlertKind.PACE_LAG),
+    "light": (AlertKind.PACE_LAG,),
+}
+
+
+def _on_projects_changed(
+    sender: Any, project_ids: set[int], parts: tuple[str, ...], **kw: Any
+) -> None:
+    kinds = tuple(dict.fromkeys(kind for part in parts for kind in _PART_KINDS.get(part, ())))
+    note_projects(project_ids, kinds, lights="plan" in parts or "report" in parts)
+
+
 def _note(which: str, pk: int | None) -> None:
     if pk:
         _noting(lambda pending: getattr(pending, which).add(pk))
@@ -171,6 +225,8 @@ def connect() -> None:
     """Called once the apps are ready."""
     from django.apps import apps
 
+    from keyprojects.projects.signals import projects_changed
+
     from .rules import HAZARD_MODEL, PROBLEM_MODEL, _model
 
     receivers: list[tuple[str, Any]] = [
@@ -196,3 +252,4 @@ def connect() -> None:
         uid = f"alerts-{label}"
         post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}-save", weak=False)
         post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}-delete", weak=False)
+    projects_changed.connect(_on_projects_changed, dispatch_uid="alerts-bulk", weak=False)

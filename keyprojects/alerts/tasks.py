@@ -24,6 +24,29 @@ def make_alert_tasks() -> int:
 
 
 @task()
+def reevaluate_alerts(
+    projects: dict[str, list[int]],
+    schedules: list[int],
+    contracts: list[int],
+    tasks: list[int],
+    lights: list[int],
+) -> dict[str, int]:
+    """Evaluate what a large change (an imported ledger, a rebuild of lights) touched, after it
+    committed: the same as is done at once for a small one."""
+    from .services import alerts_reevaluate
+
+    with acting(channel=Channel.TASK):
+        outcome = alerts_reevaluate(
+            projects={kind: set(ids) for kind, ids in projects.items()},
+            schedules=schedules,
+            contracts=contracts,
+            tasks=tasks,
+            lights=lights,
+        )
+    return outcome.counts()
+
+
+@task()
 def evaluate_alerts(job_id: str) -> None:
     """Evaluate a jurisdiction's rules (some kinds, or all) for every project: a change of
     settings, or "evaluate now", in a district too large to do it while the page waits."""

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from keyprojects.audit.context import current
 from keyprojects.projects.models import AnnualPlan, Project
+from keyprojects.projects.signals import send_projects_changed
 
 from . import pace
 from .choices import ReportEvent, ReportStatus
@@ -376,6 +377,8 @@ def reports_save_grid(
         for report in updated:
             changes.append(Change(Action.UPDATE, report, befores[report.pk], snapshot(report)))
         record_changes(changes)
+        send_projects_changed(reports_save_grid, (r.project_id for r in [*created, *updated]),
+                              ("report",))  # fmt: skip
         if submit:
             counts: dict[int, int] = dict(
                 ReportRevision.objects.filter(report__in=updated)
@@ -564,9 +567,10 @@ def plan_figures_rebuild(*, year: int) -> int:
     return len(changed)
 
 
-def lights_rebuild(*, year: int, month: int, projects: Any = None) -> int:
-    """Every project's light for a month, set-wise (the nightly job): the same rule as
-    `project_pace`, with three queries for all projects instead of three each."""
+def lights_of_month(*, year: int, month: int, projects: Any = None) -> list[MonthlyLight]:
+    """Every project's light for a month (of `projects`, else all), worked out set-wise and
+    not saved: the same rule as `project_pace`, with three queries for all projects instead
+    of three each."""
     plans = AnnualPlan.objects.filter(year=year, investment_target__gt=0)
     if projects is not None:
         plans = plans.filter(project__in=projects)
@@ -613,6 +617,17 @@ def lights_rebuild(*, year: int, month: int, projects: Any = None) -> int:
                 light=light,
             )
         )
+    return rows
+
+
+def lights_rebuild(*, year: int, month: int, projects: Any = None) -> int:
+    """Keep every project's light for a month (the nightly job, `keyprojects lights`); the
+    projects whose light changed are announced to what follows them (alerts)."""
+    rows = lights_of_month(year=year, month=month, projects=projects)
+    kept = MonthlyLight.objects.filter(year=year, month=month)
+    if projects is not None:
+        kept = kept.filter(project__in=projects)
+    was = dict(kept.values_list("project_id", "light"))
     with transaction.atomic():
         MonthlyLight.objects.bulk_create(
             rows,
@@ -628,6 +643,8 @@ def lights_rebuild(*, year: int, month: int, projects: Any = None) -> int:
                 "light",
             ],
         )
+        changed = (row.project_id for row in rows if was.get(row.project_id) != row.light)
+        send_projects_changed(lights_rebuild, changed, ("light",))
     return len(rows)
 
 

@@ -1,9 +1,10 @@
 """Rules re-evaluated when what they read changes: once per transaction, after it commits,
-only for the projects it touched, and not at all for the bulk writers."""
+only for the projects it touched; after a large bulk write, by the task worker."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -12,17 +13,25 @@ from django.db import transaction
 from keyprojects.alerts import services, signals
 from keyprojects.alerts.choices import AlertKind
 from keyprojects.alerts.models import Alert
+from keyprojects.alerts.tasks import reevaluate_alerts
+from keyprojects.audit.choices import Channel
+from keyprojects.audit.context import acting
 from keyprojects.money import services as money
 from keyprojects.progress.models import MonthlyLight
 from keyprojects.progress.services import (
+    GridRow,
     lights_rebuild,
     report_accept,
     report_save,
     report_submit,
+    reports_save_grid,
 )
 from keyprojects.projects.choices import Stage
-from keyprojects.projects.models import AnnualPlan
+from keyprojects.projects.excel import ledger_import
+from keyprojects.projects.models import AnnualPlan, Project
 from keyprojects.supervision import services as supervision
+
+from tests.projects.excel.ledgers import workbook_bytes
 
 from .conftest import on, tracked
 
@@ -70,12 +79,64 @@ def test_one_evaluation_per_transaction_for_every_project_touched(world, calls, 
     assert len(tracked(AlertKind.START_OVERDUE)) == 2
 
 
-def test_the_bulk_writers_do_not_evaluate(world, calls, committed):
+def test_a_rebuild_of_lights_evaluates_the_projects_whose_light_changed(world, calls, committed):
     AnnualPlan.objects.create(project=world.project, year=2026, investment_target=Decimal(1_000))
     with on(JUNE), committed():
         lights_rebuild(year=2026, month=5)
-    assert MonthlyLight.objects.filter(project=world.project, month=5).exists()
+    assert MonthlyLight.objects.get(project=world.project, year=2026, month=5).light == "red"
+    assert [c["projects"] for c in calls] == [{AlertKind.PACE_LAG: {world.project.pk}}]
+    assert tracked(AlertKind.PACE_LAG) == {f"project:{world.project.pk}": "red"}
+    with on(JUNE), committed():
+        lights_rebuild(year=2026, month=5)  # the same lights again: nothing to evaluate
+    assert len(calls) == 1
+
+
+def _new_start_ledger(*names: str) -> io.BytesIO:
+    # Projects due to start in January 2026 that have not: the start-of-works rule's case.
+    header = ["项目名称", "业主单位", "责任单位", "总投资", "计划开工日期", "年度计划投资"]
+    rows = [[n, "区城投公司", "区住房城市建委", 5000, dt.datetime(2026, 1, 10), 1000] for n in names]
+    return io.BytesIO(
+        workbook_bytes([["渝中区2026年重点项目建设台账"], header, ["一、新开工项目"], *rows])
+    )
+
+
+def test_an_imported_ledger_is_evaluated_once_it_commits(world, calls, committed):
+    with on(JUNE), committed(), acting(actor=world.office, channel=Channel.WEB):
+        assert ledger_import(_new_start_ledger("两路口停车场"), jurisdiction=world.district).applied
+    project = Project.objects.get(name="两路口停车场")
+    assert len(calls) == 1
+    assert calls[0]["projects"][AlertKind.START_OVERDUE] == {project.pk}
+    assert calls[0]["lights"] == {project.pk}  # its figures changed: its light is rebuilt first
+    assert f"project:{project.pk}" in tracked(AlertKind.START_OVERDUE)
+
+
+def test_a_failed_import_evaluates_nothing(world, calls, committed):
+    ledger = _new_start_ledger("两路口停车场", "两路口停车场")  # the same project twice
+    with on(JUNE), committed(), acting(actor=world.office, channel=Channel.WEB):
+        assert not ledger_import(ledger, jurisdiction=world.district).applied
     assert calls == [] and not Alert.objects.exists()
+
+
+def test_a_large_import_is_evaluated_by_the_worker(world, calls, committed, monkeypatch):
+    from django_tasks_db.models import DBTaskResult
+
+    monkeypatch.setattr(signals, "WORKER_LIMIT", 1)
+    with on(JUNE), committed(), acting(actor=world.office, channel=Channel.WEB):
+        ledger = _new_start_ledger("两路口停车场", "大坪停车场")
+        assert ledger_import(ledger, jurisdiction=world.district).applied
+    assert calls == [] and not Alert.objects.exists()  # the import did not wait for it
+    queued = DBTaskResult.objects.get(task_path="keyprojects.alerts.tasks.reevaluate_alerts")
+    with on(JUNE):
+        counts = reevaluate_alerts.call(**queued.args_kwargs["kwargs"])
+    assert counts["opened"] >= 2
+    assert len(tracked(AlertKind.START_OVERDUE)) == 2
+
+
+def test_a_saved_grid_evaluates_the_reports_of_its_projects(world, calls, committed):
+    grid = [GridRow(world.project, {"investment": Decimal(10_000), "progress_text": "施工"})]
+    with on(JUNE), committed():
+        assert reports_save_grid(year=2026, month=5, rows=grid, submit=True) == {}
+    assert calls[0]["projects"][AlertKind.REPORT_LATE] == {world.project.pk}
 
 
 def test_changes_made_while_paused_are_not_noted(world, calls, committed):

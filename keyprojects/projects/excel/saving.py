@@ -26,6 +26,7 @@ from keyprojects.audit.models import AuditEntry, AuditHead
 from keyprojects.audit.services import AUDIT_EXCLUDED_FIELDS
 from keyprojects.organisations.models import Unit
 from keyprojects.projects.models import AnnualPlan, Project, StageChange
+from keyprojects.projects.signals import send_projects_changed
 
 from .preview import LedgerPreview, NewUnit
 
@@ -441,6 +442,8 @@ def _apply(preview: LedgerPreview) -> None:
     _save_plans(preview, names, entries)
     _save_reported_figures(preview, names, entries)
     record_entries(entries)
+    changed = (r.project_id for r in preview.rows if r.action in ("create", "update"))
+    send_projects_changed(apply_preview, changed, ("project", "plan", "report"))
 
 
 def _save_reported_figures(
