@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from keyprojects.organisations.models import Unit
 from keyprojects.progress.choices import ReportStatus
-from keyprojects.progress.models import MonthlyLight, MonthlyReport
-from keyprojects.progress.services import lights_rebuild, report_due_date
+from keyprojects.progress.models import MonthlyReport
+from keyprojects.progress.services import lights_of_month, report_due_date
 from keyprojects.projects.choices import Batch, Milestone, Stage
 from keyprojects.projects.models import AnnualPlan, Project, StageChange
 from keyprojects.supervision.choices import SourceKind, TaskStatus
@@ -212,15 +212,15 @@ def load(
 
 
 def _investment(projects: dict[int, ProjectFacts], window: Window) -> None:
-    """Read each project's light for the month, worked out afresh by progress's own set-wise
-    rule (`lights_rebuild`) so that a report accepted since is in it."""
-    lights_rebuild(year=window.year, month=window.month, projects=list(projects))
-    lights = MonthlyLight.objects.filter(
-        project_id__in=list(projects), year=window.year, month=window.month
-    ).values_list("project_id", "annual_target", "ytd_completed", "expected_share")
-    for pid, planned, completed, share in lights:
+    """Each project's light for the month, worked out afresh by progress's own set-wise rule
+    (`lights_of_month`) so that a report accepted since is in it; reading the scores saves
+    nothing (the nightly run keeps the lights)."""
+    for light in lights_of_month(year=window.year, month=window.month, projects=list(projects)):
+        planned, share = light.annual_target, light.expected_share
         expected = rounded(planned * share / HUNDRED, CENT)
-        projects[pid].investment = InvestmentFact(planned, completed, share, expected)
+        projects[light.project_id].investment = InvestmentFact(
+            planned, light.ytd_completed, share, expected
+        )
 
 
 # -- milestones: the year's target milestone (开工/建成/…) against the project's own dates ----

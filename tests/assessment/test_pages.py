@@ -129,6 +129,16 @@ class TestThePeriodPage:
         assert (ranking[0].rank, ranking[0].name) == (1, "区城管局")
         assert [s.name for s in page.context["results"].red] == ["区城管局"]
 
+    def test_reading_an_open_period_saves_nothing(self, world, en_client_for, october, fallback):
+        from keyprojects.audit.models import AuditEntry
+        from keyprojects.progress.models import MonthlyLight
+
+        lights, entries = MonthlyLight.objects.count(), AuditEntry.objects.count()
+        with time_machine.travel(dt.datetime(2026, 11, 6, 9, tzinfo=dt.UTC), tick=False):
+            page = en_client_for(world.office).get(f"/assessment/periods/{october.pk}/")
+        assert page.status_code == 200 and page.context["rows"]
+        assert (MonthlyLight.objects.count(), AuditEntry.objects.count()) == (lights, entries)
+
     def test_the_office_sees_why_it_cannot_close_yet(self, world, en_client_for, october):
         with time_machine.travel(dt.datetime(2026, 11, 3, 9, tzinfo=dt.UTC), tick=False):
             page = en_client_for(world.office).get(f"/assessment/periods/{october.pk}/")
