@@ -19,8 +19,19 @@ class InspectionsConfig(AppConfig):
 
         register_kind("incident_recorded", _("An incident is recorded"), KindGroup.INSPECTIONS)
 
+        from keyprojects.supervision.sources import register_checker
+
+        from .models import Hazard
+
+        register_checker(Hazard, _inspecting_unit)
         task_status_changed.connect(_task_status_changed, dispatch_uid="inspections-hazard-status")
         post_save.connect(_task_saved, sender=Task, dispatch_uid="inspections-hazard-task")
+
+
+def _inspecting_unit(hazard: Any) -> list[int]:
+    """The unit that found a hazard checks its rectification, as the office does."""
+    unit_id = hazard.inspection.inspecting_unit_id
+    return [unit_id] if unit_id else []
 
 
 def _task_status_changed(sender: Any, task: Any, old: str, new: str, **kw: Any) -> None:

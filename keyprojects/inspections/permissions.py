@@ -65,8 +65,9 @@ def can_rectify(user: Any, hazard: Hazard) -> bool:
 
 
 def can_decide(user: Any, hazard: Hazard) -> bool:
-    """Accept or return a rectification: whoever decides on the hazard's task (the office)."""
-    return hazard.task is not None and tasks.can_decide(user, hazard.task)
+    """Accept or return a rectification: the office, or the unit that found the hazard
+    (not when it is also the unit that rectifies it)."""
+    return hazard.task is not None and tasks.can_check(user, hazard.task)
 
 
 def can_edit_incident(user: Any, incident: Incident) -> bool:

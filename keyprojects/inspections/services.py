@@ -409,7 +409,7 @@ def hazard_rectify(
     *, user: Any, hazard: Hazard, text: str = "", upload: Any = None, version: int | None = None
 ) -> Hazard:
     """The responsible unit reports the hazard rectified, with a photo or file as evidence;
-    the office then accepts (closes) or returns it."""
+    the office, or the unit that found the hazard, then accepts (closes) or returns it."""
     task = _task_of(hazard, version)
     if not tasks.can_work(user, task):
         raise PermissionDenied
@@ -429,7 +429,7 @@ def hazard_accept(
     *, user: Any, hazard: Hazard, text: str = "", version: int | None = None
 ) -> Hazard:
     task = _task_of(hazard, version)
-    if not tasks.can_decide(user, task):
+    if not tasks.can_check(user, task):
         raise PermissionDenied
     if hazard.status != HazardStatus.RECTIFIED:
         raise IllegalMove(
@@ -443,7 +443,7 @@ def hazard_accept(
 
 def hazard_return(*, user: Any, hazard: Hazard, reason: str, version: int | None = None) -> Hazard:
     task = _task_of(hazard, version)
-    if not tasks.can_decide(user, task):
+    if not tasks.can_check(user, task):
         raise PermissionDenied
     if hazard.status != HazardStatus.RECTIFIED:
         raise IllegalMove(

@@ -26,7 +26,7 @@ from keyprojects.projects.models import Project
 
 from .choices import OPEN_STATUSES, SourceKind, TaskStatus, UpdateKind
 from .models import Task, TaskUpdate
-from .sources import source_fields, tasks_of
+from .sources import checking_units, source_fields, tasks_of
 
 # Sent after a task changes status, so its source can follow (a problem whose tasks are all
 # done becomes resolved, a hazard whose task is accepted is rectified).
@@ -59,6 +59,24 @@ def can_decide(user: Any, task: Task) -> bool:
     if _is_office_for(user, task):
         return True
     return user.role == Role.LEADER and task.issued_by_id == user.pk
+
+
+def can_check(user: Any, task: Task) -> bool:
+    """Accept or return what was reported done: whoever decides on the task, or a person of a
+    unit its source names to check it (`sources.register_checker`)."""
+    if can_decide(user, task):
+        return True
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.role == Role.UNIT_USER
+        and user.unit_id
+        and user.unit_id in checking_units(task)
+    )
+
+
+def checkers_of(task: Task) -> list[User]:
+    units = checking_units(task)
+    return list(User.objects.filter(unit_id__in=units, is_active=True)) if units else []
 
 
 def _is_office_for(user: Any, task: Task) -> bool:
@@ -110,9 +128,12 @@ def leaders_for(project: Project | None, jurisdiction_id: int) -> list[User]:
     return leaders
 
 
-def _tell(users: list[User], task: Task, kind: str, title: str, body: str = "") -> None:
+def _tell(
+    users: list[User], task: Task, kind: str, title: str, body: str = "", url: str = ""
+) -> None:
     stamp = f"{task.pk}:{task.version}"
-    notify(users, kind=kind, key=stamp, title=title, body=body or task.title, url=task_url(task))
+    url = url or task_url(task)
+    notify(users, kind=kind, key=stamp, title=title, body=body or task.title, url=url)
 
 
 # -- changes ----------------------------------------------------------------------------------
@@ -271,19 +292,18 @@ def task_submit(task: Task, *, user: Any, text: str = "", upload: Any = None) ->
         _bump(task, status=TaskStatus.SUBMITTED, submitted_at=timezone.now())
         _log(task, UpdateKind.SUBMITTED, user, text)
         deciders = [task.issued_by] if task.issued_by_id else offices_of(task)
-        _tell(
-            [u for u in deciders if u],
-            task,
-            "task_submitted",
-            _("Reported done: %(title)s") % {"title": task.title},
-            text,
-        )
+        title = _("Reported done: %(title)s") % {"title": task.title}
+        _tell([u for u in deciders if u], task, "task_submitted", title, text)
+        # A checking unit reads the task where it came from (a hazard's page), not the task.
+        checkers = [u for u in checkers_of(task) if u not in deciders]
+        if checkers:
+            _tell(checkers, task, "task_submitted", title, text, url=task.source_url)
         _changed(task, TaskStatus.OPEN, user)
     return task
 
 
 def task_accept(task: Task, *, user: Any, text: str = "") -> Task:
-    if not can_decide(user, task):
+    if not can_check(user, task):
         raise PermissionDenied
     _require(
         task.status == TaskStatus.SUBMITTED,
@@ -301,7 +321,7 @@ def task_accept(task: Task, *, user: Any, text: str = "") -> Task:
 
 
 def task_return(task: Task, *, user: Any, reason: str) -> Task:
-    if not can_decide(user, task):
+    if not can_check(user, task):
         raise PermissionDenied
     _require(
         task.status == TaskStatus.SUBMITTED,

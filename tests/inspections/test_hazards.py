@@ -105,7 +105,7 @@ def test_the_office_may_report_for_the_unit(world, hazard):
 
 
 @pytest.mark.parametrize("persona", ["owner_user", "responsible_user", "leader", "auditor"])
-def test_only_the_office_accepts(world, hazard, persona):
+def test_without_an_inspecting_unit_only_the_office_accepts(world, hazard, persona):
     services.hazard_rectify(user=world.owner_user, hazard=hazard, upload=photo())
     with pytest.raises(PermissionDenied):
         services.hazard_accept(user=getattr(world, persona), hazard=fresh(hazard))
@@ -160,3 +160,58 @@ def test_after_a_self_inspection_the_office_hears_of_the_rectification(world, ch
     assert Notification.objects.filter(user=world.office, kind="task_submitted").exists()
     services.hazard_accept(user=world.office, hazard=fresh(hazard))
     assert fresh(hazard).status == HazardStatus.CLOSED
+
+
+@pytest.fixture
+def found_by_a_department(world, checklist, frozen):
+    """区城管局 inspected the project and found a hazard for the owner unit to rectify."""
+    draft = services.inspection_start(
+        user=world.office, project=world.project, template=checklist, date=TODAY,
+        inspecting_unit=world.bystander_unit,
+    )  # fmt: skip
+    mark(draft, world.office, "fail", "pass", "pass")
+    (hazard,) = services.inspection_complete(user=world.office, inspection=draft)
+    assert hazard.responsible_unit == world.owner
+    return hazard
+
+
+def test_the_unit_that_found_a_hazard_checks_its_rectification(world, found_by_a_department):
+    hazard = found_by_a_department
+    services.hazard_rectify(user=world.owner_user, hazard=hazard, upload=photo())
+    notice = Notification.objects.get(user=world.bystander_user, kind="task_submitted")
+    assert notice.url == hazard.get_absolute_url()  # its page, which the unit may read
+    assert Notification.objects.filter(user=world.office, kind="task_submitted").exists()
+    with pytest.raises(PermissionDenied):  # the rectifying unit does not accept its own work
+        services.hazard_accept(user=world.owner_user, hazard=fresh(hazard))
+    services.hazard_return(user=world.bystander_user, hazard=fresh(hazard), reason="仍缺挡脚板")
+    assert fresh(hazard).status == HazardStatus.RETURNED
+    services.hazard_rectify(user=world.owner_user, hazard=fresh(hazard), upload=photo("2.jpg"))
+    services.hazard_accept(user=world.bystander_user, hazard=fresh(hazard), text="复查合格")
+    hazard = fresh(hazard)
+    assert hazard.status == HazardStatus.CLOSED
+    assert hazard.task.updates.filter(author=world.bystander_user).count() == 2
+
+
+def test_the_checking_unit_accepts_and_returns_but_decides_nothing_else(
+    world, found_by_a_department
+):
+    task = found_by_a_department.task
+    assert tasks.can_check(world.bystander_user, task)
+    assert not tasks.can_decide(world.bystander_user, task)
+    with pytest.raises(PermissionDenied):
+        tasks.task_cancel(task, user=world.bystander_user, reason="误判")
+    with pytest.raises(PermissionDenied):
+        tasks.task_extend(task, user=world.bystander_user, deadline=TODAY, reason="延期")
+
+
+def test_a_unit_that_inspected_itself_does_not_accept_its_own_rectification(
+    world, checklist, frozen
+):
+    draft = services.inspection_start(
+        user=world.owner_user, project=world.project, template=checklist, date=TODAY
+    )
+    mark(draft, world.owner_user, "fail", "pass", "pass")
+    (hazard,) = services.inspection_complete(user=world.owner_user, inspection=draft)
+    services.hazard_rectify(user=world.owner_user, hazard=hazard, upload=photo())
+    with pytest.raises(PermissionDenied):
+        services.hazard_accept(user=world.owner_user, hazard=fresh(hazard))

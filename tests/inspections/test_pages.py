@@ -114,6 +114,24 @@ def test_a_hazard_is_rectified_and_accepted_on_its_page(world, client_for, hazar
     assert Hazard.objects.get(pk=hazard.pk).status == HazardStatus.CLOSED
 
 
+def test_the_inspecting_unit_accepts_on_the_hazard_page(world, client_for, checklist, frozen):
+    draft = services.inspection_start(
+        user=world.office, project=world.project, template=checklist, date=TODAY,
+        inspecting_unit=world.bystander_unit,
+    )  # fmt: skip
+    mark(draft, world.office, "fail", "pass", "pass")
+    (hazard,) = services.inspection_complete(user=world.office, inspection=draft)
+    url = f"/inspections/hazards/{hazard.pk}/"
+    checker = client_for(world.bystander_user)
+    assert 'data-testid="decide-form"' not in text(checker.get(url))  # nothing to check yet
+    services.hazard_rectify(user=world.owner_user, hazard=hazard, upload=photo())
+    assert 'data-testid="decide-form"' in text(checker.get(url))
+    assert 'data-testid="decide-form"' not in text(client_for(world.owner_user).get(url))
+    version = Hazard.objects.get(pk=hazard.pk).task.version
+    checker.post(url + "act/", {"action": "accept", "text": "复查合格", "version": version})
+    assert Hazard.objects.get(pk=hazard.pk).status == HazardStatus.CLOSED
+
+
 def test_the_hazard_list_filters(world, client_for, hazard, frozen):
     client = client_for(world.office)
     assert hazard.description in text(client.get("/inspections/hazards/"))
