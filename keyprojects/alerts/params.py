@@ -82,10 +82,12 @@ SPECS: dict[str, tuple[Param, ...]] = {
               gettext_lazy("A major hazard (重大隐患) is red as soon as it is overdue.")),
     ),
     AlertKind.OVER_ESTIMATE: (
+        # xgettext:no-python-format
         Param("yellow_percent", gettext_lazy("Yellow beyond (% over the estimate)"),
               gettext_lazy("Contracts (with variations), or payments, passing the approved "
                            "estimate (概算) by more than this share (0: any excess)."),
               whole=False, maximum=PERCENT_MAX),
+        # xgettext:no-python-format
         Param("red_percent", gettext_lazy("Red beyond (% over the estimate)"), "",
               whole=False, maximum=PERCENT_MAX),
     ),

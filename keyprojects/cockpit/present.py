@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from keyprojects.projects.choices import Batch, Light, Stage
 
@@ -232,7 +233,12 @@ def _closure(
         "rate": _points(closure.rate),
         "bars": [
             {"key": "closed", "label": closed_label, "count": closure.closed, "url": closed_url},
-            {"key": "open", "label": _("Open"), "count": closure.open, "url": open_url},
+            {
+                "key": "open",
+                "label": pgettext("task status", "Open"),
+                "count": closure.open,
+                "url": open_url,
+            },
             {"key": "overdue", "label": _("Overdue"), "count": closure.overdue, "url": overdue_url},
         ],
         "dropped": closure.dropped,

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MeetingStatus(models.TextChoices):
@@ -9,7 +10,7 @@ class MeetingStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     HELD = "held", _("Held")
     CLOSED = "closed", _("Closed")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("meeting", "Cancelled")
 
 
 # While a meeting is planned or held its agenda, attendance and decisions may still change.
@@ -40,4 +41,4 @@ class DecisionOutcome(models.TextChoices):
     SUBMITTED = "submitted", _("Awaiting acceptance")
     OVERDUE = "overdue", _("Overdue")
     DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("task", "Cancelled")

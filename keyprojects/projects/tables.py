@@ -45,6 +45,7 @@ COLUMNS = [
     Column("total_investment", _("Total investment"), "total_investment", True, True),
     Column("annual_target", _("Annual plan"), "annual_target", True, True),
     Column("ytd_completed", _("Completed this year"), "ytd_completed", True, True),
+    # xgettext:no-python-format
     Column("plan_share", _("% of annual plan"), "plan_share", True),
     Column("progress_percent", _("Progress %"), "progress_percent", True),
     Column("light", _("Light"), "light"),
