@@ -19,6 +19,8 @@ from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import verify_chain
 from keyprojects.projects.filtersets import visible_units
 
+from .media import may_read
+
 
 @login_required
 def unit_list(request: HttpRequest) -> HttpResponse:
@@ -88,11 +90,12 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def media_file(request: HttpRequest, name: str) -> FileResponse:
-    """An uploaded file, for signed-in people only; names are random, paths are checked."""
+    """An uploaded file, for the people who may read the record it belongs to (`media`);
+    imports and archived bulletins are served only through their own views."""
     root = Path(settings.MEDIA_ROOT).resolve()
     target = (root / name).resolve()
-    # Imports and archived bulletins are served only through their own checked views.
-    private = name.startswith(("imports/", "bulletins/"))
-    if root not in target.parents or not target.is_file() or private:
+    if root not in target.parents or not target.is_file():
         raise Http404
+    if not may_read(request.user, target.relative_to(root).as_posix()):
+        raise Http404  # as if it were not there: a name says nothing to someone it is hidden from
     return FileResponse(target.open("rb"))
