@@ -3,7 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.organisations.models import Unit
@@ -76,7 +79,46 @@ class InspectionStartForm(forms.Form):
         return date
 
 
-class InspectionHeaderForm(forms.Form):
+class SeenForm(forms.Form):
+    """A form that posts back, beside each field in `SEEN`, the value the page showed, so
+    that saving changes only what this person changed (`changed`) and tells what someone else
+    changed meanwhile (`seen`)."""
+
+    SEEN: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.SEEN:
+            self.fields[name].show_hidden_initial = True
+
+    def seen_inputs(self) -> SafeString:
+        """The hidden inputs, for a template that draws the fields itself."""
+        return mark_safe("".join(str(self[n].as_hidden(only_initial=True)) for n in self.SEEN))
+
+    def has_seen(self) -> bool:
+        return all(self.add_initial_prefix(name) in self.data for name in self.SEEN)
+
+    def changed(self) -> set[str]:
+        """The fields this person changed (all of them, from a page without what it showed)."""
+        if not self.has_seen():
+            return set(self.SEEN)
+        return set(self.changed_data) & set(self.SEEN)
+
+    def seen(self, name: str) -> Any:
+        field = self.fields[name]
+        raw = field.hidden_widget().value_from_datadict(
+            self.data, self.files, self.add_initial_prefix(name)
+        )
+        try:
+            value = field.to_python(raw)
+        except ValidationError:
+            return None
+        return value.pk if isinstance(value, models.Model) else value
+
+
+class InspectionHeaderForm(SeenForm):
+    SEEN = ("date", "inspectors", "note")
+
     date = forms.DateField(label=_("Date"), widget=DateInput())
     inspectors = forms.CharField(label=_("Inspectors"), max_length=200)
     note = forms.CharField(
@@ -88,8 +130,10 @@ class InspectionHeaderForm(forms.Form):
         bootstrap(self, small=False)
 
 
-class ResultForm(forms.Form):
+class ResultForm(SeenForm):
     """One item of the checklist on the recording page (prefix `r<result id>`)."""
+
+    SEEN = ("outcome", "note", "deadline", "responsible_unit")
 
     outcome = forms.ChoiceField(
         label=_("Result"), choices=Outcome.choices, widget=forms.RadioSelect, required=False

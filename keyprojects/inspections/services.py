@@ -59,6 +59,20 @@ class ResultEntry:
     clear_deadline: bool = False
     responsible_unit: Unit | None = None
     clear_responsible_unit: bool = False
+    # What the person saw of the fields they set (outcome, note, deadline, responsible_unit
+    # as a unit id), when they set them on a page read earlier: a field someone else changed
+    # since is not overwritten but reported (`Conflict`).
+    seen: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field two people changed on the same draft: the later change was not saved."""
+
+    position: int | None  # the item; None for the inspection's own fields
+    field: str
+    current: Any  # what the other person saved
+    yours: Any  # what was not saved
 
 
 def inspection_start(
@@ -157,36 +171,53 @@ def inspection_record(
     date: dt.date | None = None,
     inspectors: str | None = None,
     note: str | None = None,
+    header_seen: dict[str, Any] | None = None,
     today: dt.date | None = None,
-) -> Inspection:
-    """Save what was found on a draft: item outcomes, notes, photos, deadlines."""
+) -> list[Conflict]:
+    """Save what was found on a draft: item outcomes, notes, photos, deadlines. Fields the
+    person set on a page read before someone else changed them are left as the other person
+    saved them, and returned; everything else is saved."""
     if not is_inspector(user, inspection):
         raise PermissionDenied
     _draft_only(inspection)
     today = today or timezone.localdate()
-    results = {r.pk: r for r in inspection.results.all()}
-    project = inspection.project
     if date is not None and date > today:
         raise ValidationError({"date": _("An inspection cannot be dated in the future.")})
-    when = date or inspection.date
-    changed: list[tuple[InspectionResult, set[str], Any]] = []
-    for entry in entries:
-        result = results.get(entry.result_id)
-        if result is None:
-            raise ValidationError(_("An item does not belong to this inspection."))
-        fields, photo = _apply(result, entry, project)
-        if fields:
-            changed.append((result, fields, photo))
-    for result in results.values():
-        if result.deadline is not None and result.deadline < when:
-            raise ValidationError(
-                _("Item %(n)d: the rectification deadline cannot be before the inspection.")
-                % {"n": result.position}
-            )
     if inspectors is not None and not inspectors.strip():
         raise ValidationError({"inspectors": _("Name the inspectors.")})
     old_files: list[str] = []
+    conflicts: list[Conflict] = []
     with transaction.atomic():
+        locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        for name in ("date", "inspectors", "note", "version"):
+            setattr(inspection, name, getattr(locked, name))
+        results = {r.pk: r for r in inspection.results.all()}
+        project = inspection.project
+        header_values: dict[str, Any] = {"date": date, "inspectors": inspectors, "note": note}
+        for name, seen in (header_seen or {}).items():
+            current, yours = getattr(inspection, name), header_values.get(name)
+            if isinstance(yours, str):
+                yours = yours.strip()[:200] if name == "inspectors" else yours.strip()
+            if yours is not None and _stale(current, seen, yours):
+                conflicts.append(Conflict(None, name, current, yours))
+                header_values[name] = None
+        date, inspectors, note = (header_values[k] for k in ("date", "inspectors", "note"))
+        when = date or inspection.date
+        changed: list[tuple[InspectionResult, set[str], Any]] = []
+        for entry in entries:
+            result = results.get(entry.result_id)
+            if result is None:
+                raise ValidationError(_("An item does not belong to this inspection."))
+            conflicts += _keep_theirs(result, entry)
+            fields, photo = _apply(result, entry, project)
+            if fields:
+                changed.append((result, fields, photo))
+        for result in results.values():
+            if result.deadline is not None and result.deadline < when:
+                raise ValidationError(
+                    _("Item %(n)d: the rectification deadline cannot be before the inspection.")
+                    % {"n": result.position}
+                )
         header: list[str] = []
         if date is not None and date != inspection.date:
             inspection.date = date
@@ -206,7 +237,48 @@ def inspection_record(
                 _store_photo(result, photo)
             result.save(update_fields=sorted(fields))
         transaction.on_commit(lambda: _delete_files(old_files))
-    return inspection
+    return conflicts
+
+
+def _stale(current: Any, seen: Any, yours: Any) -> bool:
+    """Someone else changed the field since it was read, to something other than yours."""
+    return bool(current != seen and current != yours)
+
+
+# ResultEntry's fields, and the result's attribute each sets.
+_ENTRY_FIELDS = {
+    "outcome": "outcome",
+    "note": "note",
+    "deadline": "deadline",
+    "responsible_unit": "responsible_unit_id",
+}
+
+
+def _keep_theirs(result: InspectionResult, entry: ResultEntry) -> list[Conflict]:
+    """Take out of `entry` the fields someone else changed since the person read them."""
+    found = []
+    for name, seen in (entry.seen or {}).items():
+        current = getattr(result, _ENTRY_FIELDS[name])
+        yours: Any
+        if name == "deadline":
+            yours = None if entry.clear_deadline else entry.deadline
+        elif name == "responsible_unit":
+            unit = entry.responsible_unit
+            yours = None if entry.clear_responsible_unit or unit is None else unit.pk
+        elif name == "note":
+            yours = None if entry.note is None else entry.note.strip()[:500]
+        else:
+            yours = entry.outcome
+        if not _stale(current, seen, yours):
+            continue
+        found.append(Conflict(result.position, name, current, yours))
+        if name == "deadline":
+            entry.deadline, entry.clear_deadline = None, False
+        elif name == "responsible_unit":
+            entry.responsible_unit, entry.clear_responsible_unit = None, False
+        else:
+            setattr(entry, name, None)
+    return found
 
 
 NO_PHOTO = object()

@@ -168,18 +168,23 @@ def inspection_record(request: HttpRequest, pk: int) -> HttpResponse:
     forms = [ResultForm(data, files, result=r, units=units) for r in results]
     if request.method == "POST":
         if header.is_valid() and all(f.is_valid() for f in forms):
+            changed = header.changed()
             try:
-                services.inspection_record(
+                conflicts = services.inspection_record(
                     user=user,
                     inspection=inspection,
                     entries=[_entry(f) for f in forms],
-                    date=header.cleaned_data["date"],
-                    inspectors=header.cleaned_data["inspectors"],
-                    note=header.cleaned_data["note"],
+                    header_seen={n: header.seen(n) for n in changed} if header.has_seen() else None,
+                    **{n: header.cleaned_data[n] for n in changed},
                 )
             except ValidationError as error:
                 messages.error(request, error_text(error))
             else:
+                if conflicts:
+                    # Theirs stays; yours stays on the page, over what they saved, to keep by
+                    # saving again.
+                    messages.warning(request, _conflict_text(conflicts))
+                    return _record_page(request, inspection, _over_theirs(request, inspection))
                 if "complete" not in request.POST:
                     messages.success(request, _("Saved. Complete the inspection when done."))
                     return redirect("inspections:record", inspection.pk)
@@ -202,6 +207,12 @@ def inspection_record(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("inspections:detail", inspection.pk)
         else:
             messages.error(request, _("Some values are not valid; see the marked items."))
+    return _page(request, inspection, header, forms, units)
+
+
+def _page(
+    request: HttpRequest, inspection: Any, header: Any, forms: list[ResultForm], units: Any
+) -> HttpResponse:
     return render(
         request,
         "inspections/record.html",
@@ -215,19 +226,91 @@ def inspection_record(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _record_page(request: HttpRequest, inspection: Any, data: Any) -> HttpResponse:
+    results = list(inspection.results.select_related("responsible_unit"))
+    units = services.units_for_project(inspection.project)
+    header = InspectionHeaderForm(data, initial=_header_initial(inspection))
+    forms = [ResultForm(data, result=r, units=units) for r in results]
+    for form in [header, *forms]:
+        form.is_valid()
+    return _page(request, inspection, header, forms, units)
+
+
+def _header_initial(inspection: Any) -> dict[str, Any]:
+    return {"date": inspection.date, "inspectors": inspection.inspectors, "note": inspection.note}
+
+
+def _over_theirs(request: HttpRequest, inspection: Any) -> Any:
+    """The page after a save that met someone else's: every field as saved now, except
+    those this person changed, which keep their value; each shows what was saved as seen."""
+    inspection.refresh_from_db()
+    data = request.POST.copy()
+    units = services.units_for_project(inspection.project)
+    header = InspectionHeaderForm(request.POST, initial=_header_initial(inspection))
+    header.is_valid()
+    mine = header.changed()
+    for name, value in _header_initial(inspection).items():
+        shown = "" if value is None else str(value)
+        data[header.add_initial_prefix(name)] = shown
+        if name not in mine:
+            data[header.add_prefix(name)] = shown
+    for result in inspection.results.all():
+        form = ResultForm(request.POST, result=result, units=units)
+        form.is_valid()
+        mine = form.changed()
+        saved = {
+            "outcome": result.outcome,
+            "note": result.note,
+            "deadline": result.deadline,
+            "responsible_unit": result.responsible_unit_id,
+        }
+        for name, value in saved.items():
+            shown = "" if value is None else str(value)
+            data[form.add_initial_prefix(name)] = shown
+            if name not in mine:
+                data[form.add_prefix(name)] = shown
+    return data
+
+
+def _conflict_text(conflicts: list[services.Conflict]) -> str:
+    labels = {
+        "outcome": _("result"),
+        "note": _("note"),
+        "deadline": _("rectify by"),
+        "responsible_unit": _("responsible unit"),
+        "date": _("date"),
+        "inspectors": _("inspectors"),
+    }
+    places = [
+        _("item %(n)s, %(field)s") % {"n": c.position, "field": labels.get(c.field, c.field)}
+        if c.position is not None
+        else str(labels.get(c.field, c.field))
+        for c in conflicts
+    ]
+    return _(
+        "Someone else changed %(places)s while you were recording; their values were kept and "
+        "the rest of yours was saved. Yours are still on the page: save again to keep them."
+    ) % {"places": "; ".join(places)}
+
+
 def _entry(form: ResultForm) -> services.ResultEntry:
-    data = form.cleaned_data
-    return services.ResultEntry(
-        result_id=form.result.pk,
-        outcome=data["outcome"] or "",
-        note=data["note"],
-        photo=data["photo"],
-        remove_photo=data["remove_photo"],
-        deadline=data["deadline"],
-        clear_deadline=data["deadline"] is None,
-        responsible_unit=data["responsible_unit"],
-        clear_responsible_unit=data["responsible_unit"] is None,
+    """What this person changed on the item, with what the page showed of it."""
+    data, changed = form.cleaned_data, form.changed()
+    entry = services.ResultEntry(
+        result_id=form.result.pk, photo=data["photo"], remove_photo=data["remove_photo"]
     )
+    if "outcome" in changed:
+        entry.outcome = data["outcome"] or ""
+    if "note" in changed:
+        entry.note = data["note"]
+    if "deadline" in changed:
+        entry.deadline, entry.clear_deadline = data["deadline"], data["deadline"] is None
+    if "responsible_unit" in changed:
+        unit = data["responsible_unit"]
+        entry.responsible_unit, entry.clear_responsible_unit = unit, unit is None
+    if form.has_seen():
+        entry.seen = {name: form.seen(name) for name in changed}
+    return entry
 
 
 @login_required

@@ -30,7 +30,6 @@ from keyprojects.projects.choices import Stage
 from keyprojects.projects.excel import ledger_import
 from keyprojects.projects.models import AnnualPlan, Project
 from keyprojects.supervision import services as supervision
-
 from tests.projects.excel.ledgers import workbook_bytes
 
 from .conftest import on, tracked
@@ -94,7 +93,8 @@ def test_a_rebuild_of_lights_evaluates_the_projects_whose_light_changed(world, c
 def _new_start_ledger(*names: str) -> io.BytesIO:
     # Projects due to start in January 2026 that have not: the start-of-works rule's case.
     header = ["项目名称", "业主单位", "责任单位", "总投资", "计划开工日期", "年度计划投资"]
-    rows = [[n, "区城投公司", "区住房城市建委", 5000, dt.datetime(2026, 1, 10), 1000] for n in names]
+    start = dt.datetime(2026, 1, 10)
+    rows = [[n, "区城投公司", "区住房城市建委", 5000, start, 1000] for n in names]
     return io.BytesIO(
         workbook_bytes([["渝中区2026年重点项目建设台账"], header, ["一、新开工项目"], *rows])
     )

@@ -250,3 +250,64 @@ def test_the_record_page_queries_do_not_grow_with_the_items(world, client_for, d
     )
     assert large.results.count() > 10
     assert count_queries(client, f"/inspections/{large.pk}/record/") == small
+
+
+def _as_shown(client, inspection) -> dict[str, str]:
+    """What the recording page posts back unchanged: each field's value and, hidden, the
+    value the page showed (read from the page itself)."""
+    import re
+
+    page = text(client.get(f"/inspections/{inspection.pk}/record/"))
+    data: dict[str, str] = {}
+    for tag in re.findall(r"<(?:input|textarea|select)[^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name is None or 'type="file"' in tag or 'type="checkbox"' in tag:
+            continue
+        if 'type="radio"' in tag and "checked" not in tag:
+            continue
+        data.setdefault(name.group(1), value.group(1) if value else "")
+    for result in inspection.results.all():  # the drawn fields, as the page shows them
+        data.setdefault(f"r{result.pk}-outcome", result.outcome)
+        data[f"r{result.pk}-responsible_unit"] = str(result.responsible_unit_id or "")
+    data["inspectors"] = inspection.inspectors
+    data["note"] = inspection.note
+    data.pop("csrfmiddlewaretoken", None)
+    return data
+
+
+def test_two_inspectors_recording_the_same_draft_keep_each_others_items(world, client_for, draft):
+    first, second = client_for(world.office), client_for(world.office)
+    one, two = (r.pk for r in draft.results.order_by("position")[:2])
+    page_one, page_two = _as_shown(first, draft), _as_shown(second, draft)
+    assert f"initial-r{one}-outcome" in page_one  # the page says what it showed
+    page_one[f"r{one}-outcome"] = "fail"
+    page_one[f"r{one}-note"] = "5层东侧临边无防护"
+    assert first.post(f"/inspections/{draft.pk}/record/", page_one).status_code == 302
+    page_two[f"r{two}-outcome"] = "pass"  # read before the first save
+    assert second.post(f"/inspections/{draft.pk}/record/", page_two).status_code == 302
+    results = {r.pk: r for r in draft.results.all()}
+    assert (results[one].outcome, results[one].note) == ("fail", "5层东侧临边无防护")
+    assert results[two].outcome == "pass"
+
+
+def test_the_same_item_changed_by_two_is_reported_and_nothing_is_lost(world, client_for, draft):
+    first, second = client_for(world.office), client_for(world.office)
+    one, two = (r.pk for r in draft.results.order_by("position")[:2])
+    page_one, page_two = _as_shown(first, draft), _as_shown(second, draft)
+    page_one[f"r{one}-outcome"] = "fail"
+    first.post(f"/inspections/{draft.pk}/record/", page_one)
+    page_two[f"r{one}-outcome"] = "pass"
+    page_two[f"r{two}-note"] = "配电箱已上锁"
+    response = second.post(f"/inspections/{draft.pk}/record/", page_two, follow=True)
+    assert response.status_code == 200
+    assert "Someone else changed item 1, result" in text(response)
+    results = {r.pk: r for r in draft.results.all()}
+    assert results[one].outcome == "fail"  # theirs is kept
+    assert results[two].note == "配电箱已上锁"  # the rest of yours is saved
+    # Yours is still on the page, over theirs; saving again keeps it.
+    again = {k: v for k, v in response.context["forms"][0].data.items()}
+    assert again[f"r{one}-outcome"] == "pass" and again[f"initial-r{one}-outcome"] == "fail"
+    second.post(f"/inspections/{draft.pk}/record/", again)
+    assert draft.results.get(pk=one).outcome == "pass"
+    assert draft.results.get(pk=two).note == "配电箱已上锁"
