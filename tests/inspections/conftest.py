@@ -95,3 +95,16 @@ def hazard(world: Any, draft: Any) -> Any:
          notes={1: "5层东侧临边无防护"})  # fmt: skip
     (found,) = services.inspection_complete(user=world.office, inspection=draft)
     return found
+
+
+@pytest.fixture
+def found_by_a_department(world: Any, checklist: ChecklistTemplate, frozen: Any) -> Any:
+    """区城管局 inspected the project and found a hazard for the owner unit to rectify."""
+    draft = services.inspection_start(
+        user=world.office, project=world.project, template=checklist, date=TODAY,
+        inspecting_unit=world.bystander_unit,
+    )  # fmt: skip
+    mark(draft, world.office, Outcome.FAIL, Outcome.PASS, Outcome.PASS)
+    (hazard,) = services.inspection_complete(user=world.office, inspection=draft)
+    assert hazard.responsible_unit == world.owner
+    return hazard

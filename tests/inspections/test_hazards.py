@@ -162,19 +162,6 @@ def test_after_a_self_inspection_the_office_hears_of_the_rectification(world, ch
     assert fresh(hazard).status == HazardStatus.CLOSED
 
 
-@pytest.fixture
-def found_by_a_department(world, checklist, frozen):
-    """区城管局 inspected the project and found a hazard for the owner unit to rectify."""
-    draft = services.inspection_start(
-        user=world.office, project=world.project, template=checklist, date=TODAY,
-        inspecting_unit=world.bystander_unit,
-    )  # fmt: skip
-    mark(draft, world.office, "fail", "pass", "pass")
-    (hazard,) = services.inspection_complete(user=world.office, inspection=draft)
-    assert hazard.responsible_unit == world.owner
-    return hazard
-
-
 def test_the_unit_that_found_a_hazard_checks_its_rectification(world, found_by_a_department):
     hazard = found_by_a_department
     services.hazard_rectify(user=world.owner_user, hazard=hazard, upload=photo())
