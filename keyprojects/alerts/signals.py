@@ -61,8 +61,12 @@ class Batch:
         if pending.size() > WORKER_LIMIT:
             from .tasks import reevaluate_alerts
 
+            # Kinds noted for the same projects travel once: an import notes every kind.
+            groups: dict[frozenset[int], list[str]] = defaultdict(list)
+            for kind, ids in pending.projects.items():
+                groups[frozenset(ids)].append(str(kind))
             reevaluate_alerts.enqueue(
-                projects={kind: sorted(ids) for kind, ids in pending.projects.items()},
+                projects=[(kinds, sorted(ids)) for ids, kinds in groups.items()],
                 schedules=sorted(pending.schedules),
                 contracts=sorted(pending.contracts),
                 tasks=sorted(pending.tasks),

@@ -25,7 +25,7 @@ def make_alert_tasks() -> int:
 
 @task()
 def reevaluate_alerts(
-    projects: dict[str, list[int]],
+    projects: list[tuple[list[str], list[int]]],
     schedules: list[int],
     contracts: list[int],
     tasks: list[int],
@@ -37,7 +37,7 @@ def reevaluate_alerts(
 
     with acting(channel=Channel.TASK):
         outcome = alerts_reevaluate(
-            projects={kind: set(ids) for kind, ids in projects.items()},
+            projects={kind: set(ids) for kinds, ids in projects for kind in kinds},
             schedules=schedules,
             contracts=contracts,
             tasks=tasks,

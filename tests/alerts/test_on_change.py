@@ -126,6 +126,8 @@ def test_a_large_import_is_evaluated_by_the_worker(world, calls, committed, monk
         assert ledger_import(ledger, jurisdiction=world.district).applied
     assert calls == [] and not Alert.objects.exists()  # the import did not wait for it
     queued = DBTaskResult.objects.get(task_path="keyprojects.alerts.tasks.reevaluate_alerts")
+    ((kinds, ids),) = queued.args_kwargs["kwargs"]["projects"]  # every kind, for both, once
+    assert len(kinds) == len(AlertKind.values) and len(ids) == 2
     with on(JUNE):
         counts = reevaluate_alerts.call(**queued.args_kwargs["kwargs"])
     assert counts["opened"] >= 2
