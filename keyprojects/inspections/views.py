@@ -20,7 +20,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import permissions, services
 from .checklists import templates_ensure
 from .choices import UNRESOLVED, InspectionStatus, Outcome
-from .forms import InspectionFilter, InspectionHeaderForm, InspectionStartForm, ResultForm
+from .forms import (
+    InspectionFilter,
+    InspectionHeaderForm,
+    InspectionStartForm,
+    ResultForm,
+    SeenForm,
+)
 from .models import Hazard, Incident, Inspection
 from .selectors import safety_projects
 
@@ -184,7 +190,8 @@ def inspection_record(request: HttpRequest, pk: int) -> HttpResponse:
                     # Theirs stays; yours stays on the page, over what they saved, to keep by
                     # saving again.
                     messages.warning(request, _conflict_text(conflicts))
-                    return _record_page(request, inspection, _over_theirs(request, inspection))
+                    data = _over_theirs(request, inspection, header, forms)
+                    return _record_page(request, inspection, data)
                 if "complete" not in request.POST:
                     messages.success(request, _("Saved. Complete the inspection when done."))
                     return redirect("inspections:record", inspection.pk)
@@ -240,35 +247,32 @@ def _header_initial(inspection: Any) -> dict[str, Any]:
     return {"date": inspection.date, "inspectors": inspection.inspectors, "note": inspection.note}
 
 
-def _over_theirs(request: HttpRequest, inspection: Any) -> Any:
+def _over_theirs(
+    request: HttpRequest, inspection: Any, header: SeenForm, forms: list[ResultForm]
+) -> Any:
     """The page after a save that met someone else's: every field as saved now, except
     those this person changed, which keep their value; each shows what was saved as seen."""
-    inspection.refresh_from_db()
     data = request.POST.copy()
-    units = services.units_for_project(inspection.project)
-    header = InspectionHeaderForm(request.POST, initial=_header_initial(inspection))
-    header.is_valid()
-    mine = header.changed()
-    for name, value in _header_initial(inspection).items():
-        shown = "" if value is None else str(value)
-        data[header.add_initial_prefix(name)] = shown
-        if name not in mine:
-            data[header.add_prefix(name)] = shown
-    for result in inspection.results.all():
-        form = ResultForm(request.POST, result=result, units=units)
-        form.is_valid()
+
+    def show(form: SeenForm, saved: dict[str, Any]) -> None:
         mine = form.changed()
-        saved = {
-            "outcome": result.outcome,
-            "note": result.note,
-            "deadline": result.deadline,
-            "responsible_unit": result.responsible_unit_id,
-        }
         for name, value in saved.items():
             shown = "" if value is None else str(value)
             data[form.add_initial_prefix(name)] = shown
             if name not in mine:
                 data[form.add_prefix(name)] = shown
+
+    inspection.refresh_from_db()
+    show(header, _header_initial(inspection))
+    saved = {r.pk: r for r in inspection.results.all()}
+    for form in forms:
+        result = saved[form.result.pk]
+        show(form, {
+            "outcome": result.outcome,
+            "note": result.note,
+            "deadline": result.deadline,
+            "responsible_unit": result.responsible_unit_id,
+        })  # fmt: skip
     return data
 
 

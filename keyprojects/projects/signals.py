@@ -14,8 +14,6 @@ from django.dispatch import Signal
 
 projects_changed = Signal()
 
-PARTS = ("project", "plan", "report", "light")
-
 
 def send_projects_changed(
     sender: object, project_ids: Iterable[int | None], parts: tuple[str, ...]

@@ -208,7 +208,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "updates": task.updates.select_related("author"),
             "can_work": services.can_work(user, task),
             "can_decide": can_decide,
-            "can_check": can_decide or services.can_check(user, task),
+            "can_check": services.can_check(user, task),
             "today": timezone.localdate(),
             "units": units,
             "people": people,

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from keyprojects.scheduling.engine import ProgressMode, ScheduleOptions, schedule
+from keyprojects.scheduling.engine import (
+    ProgressMode,
+    ScheduleOptions,
+    ScheduleResult,
+    schedule,
+)
 
 from .builders import at, build, five_day, link, task
 
@@ -27,7 +32,7 @@ def test_in_progress_remaining_work_starts_at_the_data_date() -> None:
     assert r.activities["B"].early_start == at("2024-03-06 08:00")
 
 
-def out_of_sequence(mode: ProgressMode):  # type: ignore[no-untyped-def]
+def out_of_sequence(mode: ProgressMode) -> ScheduleResult:
     # B started although its predecessor A has not finished.
     acts = [task("A", 16, remaining=16, actual_start=LAST_WEEK), task("B", 24, remaining=8)]
     acts[1].actual_start = LAST_WEEK
@@ -54,7 +59,7 @@ def test_lag_after_a_finished_predecessor_counts_time_already_passed() -> None:
     assert r.activities["B"].early_start == at("2024-03-05 08:00")
 
 
-def _finished_with_a_start_link(successor_calendar: str):  # type: ignore[no-untyped-def]
+def _finished_with_a_start_link(successor_calendar: str) -> ScheduleResult:
     # A finished last week. X sets the project finish at Friday 17:00. A's finish link to
     # B lets A's late dates run to Friday 08:00; its start link to C (which must finish by
     # Wednesday 17:00 to leave D two days) would pull them back to Wednesday 08:00.
